@@ -1,0 +1,1 @@
+//! Partner Center REST client: typed endpoints, errors and retries. (In progress.)

@@ -1,0 +1,1 @@
+//! `build`: ingest → classify → write the workbook. (In progress.)

@@ -1,0 +1,10 @@
+//! `csp-consolidate emulator` (in progress).
+
+use super::Outcome;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<Outcome> {
+    anyhow::bail!("`emulator` is not built yet")
+}

@@ -1,0 +1,1 @@
+//! A local Partner Center for tests, demos and rehearsals. (In progress.)

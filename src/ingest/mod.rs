@@ -1,0 +1,1 @@
+//! Readers for Partner Center exports in any locale. (In progress.)

@@ -1,0 +1,1 @@
+//! The exactly-once push engine and its journal. (In progress.)

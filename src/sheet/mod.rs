@@ -1,0 +1,1 @@
+//! The migration workbook: one layout drives the writer and the reader. (In progress.)
