@@ -1,1 +1,1 @@
-//! `build`: ingest → classify → write the workbook. (In progress.)
+//! `build`: ingest → classify → write the workbook. (Lands with ingest and sheet.)
