@@ -17,6 +17,7 @@
 
 pub mod api;
 pub mod build;
+pub mod config;
 pub mod emulator;
 pub mod ingest;
 pub mod model;
