@@ -359,6 +359,32 @@ impl Journal {
         Ok(())
     }
 
+    /// Record the final answer for a request together with the row
+    /// outcomes it decides, in one transaction: a crash can never leave a
+    /// settled purchase whose rows look un-bought.
+    ///
+    /// # Errors
+    /// `Sql` on a failed write (then nothing of it is recorded).
+    pub fn settle_with_rows(
+        &self,
+        request_id: &str,
+        state: EntryState,
+        response: &Value,
+        rows: &[RowOutcome],
+    ) -> Result<(), JournalError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.sql(e))?;
+        tx.execute(
+            "UPDATE requests SET state = ?2, response = ?3, settled_at = ?4 WHERE request_id = ?1",
+            params![request_id, state.as_str(), response.to_string(), now()],
+        )
+        .map_err(|e| self.sql(e))?;
+        for o in rows {
+            insert_outcome(&tx, o).map_err(|e| self.sql(e))?;
+        }
+        tx.commit().map_err(|e| self.sql(e))
+    }
+
     /// Every entry still pending, oldest first: the in-doubt requests to
     /// settle before anything new is sent.
     ///
@@ -459,23 +485,7 @@ impl Journal {
     /// # Errors
     /// `Sql` on a failed write.
     pub fn set_row_outcome(&self, o: &RowOutcome) -> Result<(), JournalError> {
-        self.conn()
-            .execute(
-                "INSERT OR REPLACE INTO row_outcomes(source_subscription_id, phase, outcome, destination_order_id,
-                 destination_subscription_id, error_code, error_message, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    o.source_subscription_id,
-                    o.phase,
-                    o.outcome,
-                    o.destination_order_id,
-                    o.destination_subscription_id,
-                    o.error_code,
-                    o.error_message,
-                    o.at
-                ],
-            )
-            .map_err(|e| self.sql(e))?;
-        Ok(())
+        insert_outcome(&self.conn(), o).map_err(|e| self.sql(e))
     }
 
     /// Every row outcome of a phase.
@@ -508,6 +518,24 @@ impl Journal {
             .map_err(|e| self.sql(e))?;
         Ok(rows)
     }
+}
+
+fn insert_outcome(conn: &Connection, o: &RowOutcome) -> Result<(), rusqlite::Error> {
+    conn.execute(
+        "INSERT OR REPLACE INTO row_outcomes(source_subscription_id, phase, outcome, destination_order_id,
+         destination_subscription_id, error_code, error_message, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            o.source_subscription_id,
+            o.phase,
+            o.outcome,
+            o.destination_order_id,
+            o.destination_subscription_id,
+            o.error_code,
+            o.error_message,
+            o.at
+        ],
+    )?;
+    Ok(())
 }
 
 /// `migration.journal` → `migration.journal.lock`.

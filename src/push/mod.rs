@@ -1,6 +1,16 @@
 //! The exactly-once push engine and its journal.
 //!
-//! [`journal`] records every state-changing request before it is sent; the
-//! engine (push, retire) settles in-doubt requests first on every start.
+//! [`journal`] records every state-changing request before it is sent;
+//! [`settle`] resolves in-doubt requests on every start; [`engine`] buys
+//! each approved row once per customer (one read, one cart, one checkout)
+//! at a concurrency that [`throttle`] adapts to the API's 429s. The engine
+//! talks to Partner Center through the [`port::PartnerApi`] trait.
 
+pub mod engine;
 pub mod journal;
+pub mod port;
+pub mod settle;
+pub mod throttle;
+
+#[cfg(test)]
+mod tests;

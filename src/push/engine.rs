@@ -1,0 +1,533 @@
+//! The push engine: buy each approved row at the destination exactly once.
+//!
+//! Per customer, at most three calls: read the customer (relationship
+//! check), create one cart with all new-commerce lines, check it out — or
+//! one order for legacy offers. Every write is journalled before it is sent
+//! and settled after; a crash anywhere leaves a `pending` entry that the
+//! next run settles first ([`super::settle`]) before sending anything new.
+//! A row is bought only if no journal entry could already have bought it.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::Utc;
+use serde_json::json;
+use tokio::task::JoinSet;
+
+use super::journal::{EntryState, Intent, Journal, JournalError, RequestKind, RowOutcome};
+use super::port::{BuyLine, CallError, CheckoutResult, OrderInfo, PartnerApi};
+use super::settle;
+use super::throttle::Throttle;
+
+/// The phase name push records row outcomes under.
+pub const PHASE: &str = "push";
+
+/// Row outcome words.
+pub mod outcome {
+    pub const BOUGHT: &str = "bought";
+    pub const FAILED: &str = "failed";
+    pub const WAITING: &str = "waiting";
+    pub const IN_DOUBT: &str = "in_doubt";
+}
+
+/// What to buy for one customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerPush {
+    pub customer_id: String,
+    pub customer_name: String,
+    /// New-commerce lines: one cart, one checkout.
+    pub cart: Vec<BuyLine>,
+    /// Legacy offer lines: one order.
+    pub order: Vec<BuyLine>,
+}
+
+/// Knobs.
+#[derive(Debug, Clone)]
+pub struct PushOptions {
+    pub initial_concurrency: usize,
+    pub max_concurrency: usize,
+    /// The message for customers without a reseller relationship;
+    /// `{url}` and `{customer}` are replaced.
+    pub relationship_message: String,
+}
+
+impl Default for PushOptions {
+    fn default() -> Self {
+        PushOptions {
+            initial_concurrency: 4,
+            max_concurrency: 16,
+            relationship_message:
+                "{customer} has not accepted the reseller relationship with the destination \
+                                   account; send them this link: {url}"
+                    .to_owned(),
+        }
+    }
+}
+
+/// Why a push stopped before the end.
+#[derive(Debug, thiserror::Error)]
+pub enum PushError {
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error("the destination refused our credentials: {0}")]
+    Auth(String),
+}
+
+/// Receives progress as customers finish.
+pub trait PushProgress: Send + Sync {
+    fn customer_done(&self, customer_id: &str, rows: &[RowOutcome], concurrency: usize);
+}
+
+impl PushProgress for () {
+    fn customer_done(&self, _: &str, _: &[RowOutcome], _: usize) {}
+}
+
+/// Run the push. Settles in-doubt requests first, then works customers
+/// concurrently. Returns every row outcome recorded for this phase.
+///
+/// # Errors
+/// [`PushError::Journal`] if the journal cannot be written (nothing is sent
+/// without a journal), [`PushError::Auth`] when credentials are refused.
+pub async fn push<A: PartnerApi + 'static>(
+    api: Arc<A>,
+    journal: Arc<Journal>,
+    customers: Vec<CustomerPush>,
+    options: &PushOptions,
+    progress: Arc<dyn PushProgress>,
+) -> Result<Vec<RowOutcome>, PushError> {
+    let blocked = settle::settle_purchases(api.as_ref(), &journal).await?;
+    let throttle = Throttle::new(options.initial_concurrency, options.max_concurrency);
+    let mut tasks = JoinSet::new();
+    for customer in customers {
+        let (api, journal, throttle, progress) = (
+            api.clone(),
+            journal.clone(),
+            throttle.clone(),
+            progress.clone(),
+        );
+        let blocked = blocked.contains(&customer.customer_id);
+        let message = options.relationship_message.clone();
+        tasks.spawn(async move {
+            let _permit = throttle.acquire().await;
+            let rows = if blocked {
+                mark_blocked(&journal, &customer)?
+            } else {
+                push_customer(api.as_ref(), &journal, &customer, &message).await?
+            };
+            throttle.observe(api.throttled());
+            progress.customer_done(&customer.customer_id, &rows, throttle.limit());
+            Ok::<_, PushError>(())
+        });
+    }
+    let mut first_error = None;
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => {
+                if first_error.is_none() {
+                    first_error = Some(err);
+                    // Credentials or journal gone: stop starting new work.
+                    tasks.abort_all();
+                }
+            }
+            Err(join) if join.is_cancelled() => {}
+            Err(join) => {
+                first_error.get_or_insert(PushError::Auth(format!("a worker failed: {join}")));
+            }
+        }
+    }
+    if let Some(err) = first_error {
+        return Err(err);
+    }
+    Ok(journal.row_outcomes(PHASE)?)
+}
+
+/// Rows of a customer whose earlier request is still unsettled.
+fn mark_blocked(journal: &Journal, customer: &CustomerPush) -> Result<Vec<RowOutcome>, PushError> {
+    let mut out = Vec::new();
+    for line in customer.cart.iter().chain(&customer.order) {
+        if already_settled(journal, &line.source_subscription_id)? {
+            continue;
+        }
+        let o = row(
+            line,
+            outcome::IN_DOUBT,
+            None,
+            None,
+            Some("an earlier request for this customer is still in doubt; run push again later"),
+        );
+        journal.set_row_outcome(&o)?;
+        out.push(o);
+    }
+    Ok(out)
+}
+
+/// Whether a row already has a final `bought` or `in_doubt` outcome (never
+/// buy it again).
+fn already_settled(journal: &Journal, row_id: &str) -> Result<bool, JournalError> {
+    Ok(journal.row_outcomes(PHASE)?.iter().any(|o| {
+        o.source_subscription_id == row_id
+            && matches!(o.outcome.as_str(), outcome::BOUGHT | outcome::IN_DOUBT)
+    }))
+}
+
+/// Rows that must never be sent again under a new request id: those in a
+/// purchase request still pending (it may have been applied), and those
+/// already bought or in doubt.
+fn covered_rows(journal: &Journal, customer_id: &str) -> Result<HashSet<String>, JournalError> {
+    let mut covered = HashSet::new();
+    for e in journal.for_customer(customer_id)? {
+        let purchase = matches!(
+            e.intent.kind,
+            RequestKind::Checkout | RequestKind::CreateOrder
+        );
+        if purchase && e.state == EntryState::Pending {
+            covered.extend(e.intent.rows.iter().cloned());
+        }
+    }
+    for o in journal.row_outcomes(PHASE)? {
+        if matches!(o.outcome.as_str(), outcome::BOUGHT | outcome::IN_DOUBT) {
+            covered.insert(o.source_subscription_id);
+        }
+    }
+    Ok(covered)
+}
+
+async fn push_customer<A: PartnerApi>(
+    api: &A,
+    journal: &Journal,
+    customer: &CustomerPush,
+    relationship_message: &str,
+) -> Result<Vec<RowOutcome>, PushError> {
+    let covered = covered_rows(journal, &customer.customer_id)?;
+    let todo = |lines: &[BuyLine]| -> Vec<BuyLine> {
+        lines
+            .iter()
+            .filter(|l| !covered.contains(&l.source_subscription_id))
+            .cloned()
+            .collect()
+    };
+    let (cart, order) = (todo(&customer.cart), todo(&customer.order));
+    if cart.is_empty() && order.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    match api.get_customer(&customer.customer_id).await {
+        Ok(Some(c)) if c.relationship.eq_ignore_ascii_case("reseller") => {}
+        Ok(_) => {
+            let url = api.relationship_request_url().await.unwrap_or_else(|_| {
+                "(ask Partner Center: Customers → Request a reseller relationship)".into()
+            });
+            let msg = relationship_message
+                .replace("{url}", &url)
+                .replace("{customer}", &customer.customer_name);
+            for line in cart.iter().chain(&order) {
+                out.push(record(
+                    journal,
+                    row(line, outcome::WAITING, None, Some("20002"), Some(&msg)),
+                )?);
+            }
+            return Ok(out);
+        }
+        Err(CallError::Auth(m)) => return Err(PushError::Auth(m)),
+        Err(err) => {
+            for line in cart.iter().chain(&order) {
+                out.push(record(
+                    journal,
+                    row(
+                        line,
+                        outcome::FAILED,
+                        None,
+                        None,
+                        Some(&format!("could not read the customer: {err}")),
+                    ),
+                )?);
+            }
+            return Ok(out);
+        }
+    }
+    if !cart.is_empty() {
+        out.extend(
+            buy_by_cart(
+                api,
+                journal,
+                &customer.customer_id,
+                &cart,
+                relationship_message,
+                &customer.customer_name,
+            )
+            .await?,
+        );
+    }
+    if !order.is_empty() {
+        out.extend(buy_by_order(api, journal, &customer.customer_id, &order).await?);
+    }
+    Ok(out)
+}
+
+async fn buy_by_cart<A: PartnerApi>(
+    api: &A,
+    journal: &Journal,
+    customer_id: &str,
+    lines: &[BuyLine],
+    relationship_message: &str,
+    customer_name: &str,
+) -> Result<Vec<RowOutcome>, PushError> {
+    let rows: Vec<String> = lines
+        .iter()
+        .map(|l| l.source_subscription_id.clone())
+        .collect();
+    let cart_entry = journal.record_intent(Intent {
+        kind: RequestKind::CreateCart,
+        customer_id: customer_id.to_owned(),
+        rows: rows.clone(),
+        body: json!({ "lines": lines }),
+        depends_on: None,
+    })?;
+    journal.mark_attempt(&cart_entry.request_id)?;
+    let cart = match api
+        .create_cart(customer_id, &cart_entry.request_id, lines)
+        .await
+    {
+        Ok(cart) => {
+            journal.settle(
+                &cart_entry.request_id,
+                EntryState::Done,
+                &json!({ "cart_id": cart.cart_id }),
+            )?;
+            cart
+        }
+        Err(CallError::Uncertain(m)) => {
+            // A cart buys nothing: the rows are certainly not bought yet.
+            // The pending entry is closed as abandoned by the next run.
+            let msg = format!(
+                "cart creation got no definitive answer ({m}); nothing was bought; run push again"
+            );
+            return lines
+                .iter()
+                .map(|l| {
+                    record(journal, row(l, outcome::FAILED, None, None, Some(&msg)))
+                        .map_err(PushError::from)
+                })
+                .collect();
+        }
+        Err(err) => {
+            return rejected_or_doubt(
+                journal,
+                &cart_entry.request_id,
+                lines,
+                err,
+                relationship_message,
+                customer_name,
+            );
+        }
+    };
+    let checkout_entry = journal.record_intent(Intent {
+        kind: RequestKind::Checkout,
+        customer_id: customer_id.to_owned(),
+        rows,
+        body: json!({ "cart_id": cart.cart_id, "lines": lines }),
+        depends_on: Some(cart_entry.request_id.clone()),
+    })?;
+    journal.mark_attempt(&checkout_entry.request_id)?;
+    match api
+        .checkout(customer_id, &cart.cart_id, &checkout_entry.request_id)
+        .await
+    {
+        Ok(result) => {
+            let value = serde_json::to_value(&result).unwrap_or_default();
+            let rows = checkout_outcomes(lines, &result);
+            journal.settle_with_rows(
+                &checkout_entry.request_id,
+                EntryState::Done,
+                &value,
+                &rows,
+            )?;
+            Ok(rows)
+        }
+        Err(CallError::Rejected { code, .. }) if code == settle::CART_ALREADY_SUBMITTED => {
+            // Someone (an earlier attempt) already checked this cart out:
+            // find the order rather than buying again.
+            Ok(settle::settle_checkout_by_lookup(api, journal, &checkout_entry).await?)
+        }
+        Err(err) => rejected_or_doubt(
+            journal,
+            &checkout_entry.request_id,
+            lines,
+            err,
+            relationship_message,
+            customer_name,
+        ),
+    }
+}
+
+async fn buy_by_order<A: PartnerApi>(
+    api: &A,
+    journal: &Journal,
+    customer_id: &str,
+    lines: &[BuyLine],
+) -> Result<Vec<RowOutcome>, PushError> {
+    let entry = journal.record_intent(Intent {
+        kind: RequestKind::CreateOrder,
+        customer_id: customer_id.to_owned(),
+        rows: lines
+            .iter()
+            .map(|l| l.source_subscription_id.clone())
+            .collect(),
+        body: json!({ "lines": lines }),
+        depends_on: None,
+    })?;
+    journal.mark_attempt(&entry.request_id)?;
+    match api
+        .create_order(customer_id, &entry.request_id, lines)
+        .await
+    {
+        Ok(order) => {
+            let value = serde_json::to_value(&order).unwrap_or_default();
+            let rows = order_outcomes(lines, &order);
+            journal.settle_with_rows(&entry.request_id, EntryState::Done, &value, &rows)?;
+            Ok(rows)
+        }
+        Err(err) => rejected_or_doubt(journal, &entry.request_id, lines, err, "", ""),
+    }
+}
+
+/// A failed write: definitively rejected (settle as failed; rows failed or
+/// waiting) or uncertain (leave pending; rows in doubt until settled).
+fn rejected_or_doubt(
+    journal: &Journal,
+    request_id: &str,
+    lines: &[BuyLine],
+    err: CallError,
+    relationship_message: &str,
+    customer_name: &str,
+) -> Result<Vec<RowOutcome>, PushError> {
+    match &err {
+        CallError::Auth(m) => Err(PushError::Auth(m.clone())),
+        CallError::Rejected { code, message, .. } => {
+            let (word, text) =
+                if code == settle::NO_RELATIONSHIP && !relationship_message.is_empty() {
+                    let msg = relationship_message
+                        .replace("{customer}", customer_name)
+                        .replace("{url}", "(relationship request link)");
+                    (outcome::WAITING, msg)
+                } else {
+                    (outcome::FAILED, message.clone())
+                };
+            let rows: Vec<RowOutcome> = lines
+                .iter()
+                .map(|l| row(l, word, None, Some(code), Some(&text)))
+                .collect();
+            let response = json!({ "code": code, "message": message });
+            journal.settle_with_rows(request_id, EntryState::Failed, &response, &rows)?;
+            Ok(rows)
+        }
+        CallError::Uncertain(m) => {
+            let msg = format!(
+                "no definitive answer ({m}); the next run settles it with the same request id"
+            );
+            lines
+                .iter()
+                .map(|l| {
+                    record(journal, row(l, outcome::IN_DOUBT, None, None, Some(&msg)))
+                        .map_err(PushError::from)
+                })
+                .collect()
+        }
+    }
+}
+
+/// Map a checkout answer to rows: lines in failed order groups failed, the
+/// rest matched to order lines by offer, quantity and friendly name.
+pub(crate) fn checkout_outcomes(lines: &[BuyLine], result: &CheckoutResult) -> Vec<RowOutcome> {
+    let mut failed: HashMap<usize, (&str, &str)> = HashMap::new();
+    for e in &result.errors {
+        for &i in &e.lines {
+            failed.insert(i as usize, (e.code.as_str(), e.description.as_str()));
+        }
+    }
+    // An error that names no lines, with no order at all, failed everything.
+    let whole =
+        (result.orders.is_empty() && result.errors.len() == 1 && result.errors[0].lines.is_empty())
+            .then(|| &result.errors[0]);
+    let mut pool: Vec<(&OrderInfo, &super::port::OrderLine)> = result
+        .orders
+        .iter()
+        .flat_map(|o| o.lines.iter().map(move |l| (o, l)))
+        .collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let o = if let Some((code, desc)) = failed.get(&i) {
+            row(line, outcome::FAILED, None, Some(code), Some(desc))
+        } else if let Some(pos) = pool.iter().position(|(_, l)| matches_line(line, l)) {
+            let (order, l) = pool.remove(pos);
+            let mut o = row(line, outcome::BOUGHT, Some(&order.id), None, None);
+            o.destination_subscription_id = l.subscription_id.clone();
+            o
+        } else if let Some(e) = whole {
+            row(
+                line,
+                outcome::FAILED,
+                None,
+                Some(&e.code),
+                Some(&e.description),
+            )
+        } else {
+            let msg = "checkout answered, but this line is neither in an order nor in an error; run verify";
+            row(line, outcome::IN_DOUBT, None, None, Some(msg))
+        };
+        out.push(o);
+    }
+    out
+}
+
+/// Map an order's lines to rows by line number.
+pub(crate) fn order_outcomes(lines: &[BuyLine], order: &OrderInfo) -> Vec<RowOutcome> {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let found = order.lines.iter().find(|l| l.line_number as usize == i);
+            let mut o = row(line, outcome::BOUGHT, Some(&order.id), None, None);
+            o.destination_subscription_id = found.and_then(|l| l.subscription_id.clone());
+            o
+        })
+        .collect()
+}
+
+pub(crate) fn matches_line(want: &BuyLine, got: &super::port::OrderLine) -> bool {
+    let offer_ok = got.offer_id.eq_ignore_ascii_case(&want.catalog_item)
+        || want
+            .catalog_item
+            .to_ascii_uppercase()
+            .starts_with(&got.offer_id.to_ascii_uppercase());
+    let name_ok = match (&want.friendly_name, &got.friendly_name) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    };
+    offer_ok && got.quantity == want.quantity && name_ok
+}
+
+pub(crate) fn row(
+    line: &BuyLine,
+    word: &str,
+    order: Option<&str>,
+    code: Option<&str>,
+    message: Option<&str>,
+) -> RowOutcome {
+    RowOutcome {
+        source_subscription_id: line.source_subscription_id.clone(),
+        phase: PHASE.to_owned(),
+        outcome: word.to_owned(),
+        destination_order_id: order.map(str::to_owned),
+        destination_subscription_id: None,
+        error_code: code.map(str::to_owned),
+        error_message: message.map(str::to_owned),
+        at: Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    }
+}
+
+pub(crate) fn record(journal: &Journal, o: RowOutcome) -> Result<RowOutcome, JournalError> {
+    journal.set_row_outcome(&o)?;
+    Ok(o)
+}

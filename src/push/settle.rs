@@ -1,0 +1,233 @@
+//! Settling in-doubt purchases before anything new is sent.
+//!
+//! A `pending` journal entry means the request may or may not have reached
+//! Partner Center. Each kind is settled the safe way:
+//! - a cart creation bought nothing: it is closed as abandoned;
+//! - a checkout is replayed with its journalled `MS-RequestId` (a cart can
+//!   be checked out only once; "already submitted" sends us to look the
+//!   order up instead);
+//! - an order is first looked up among the customer's orders (created after
+//!   the intent, with the same lines) and only if none is found replayed
+//!   with the same request id, so even a service that forgot the id cannot
+//!   be made to buy twice by a lookup that lags.
+//!
+//! Customers whose entries stay unsettled (no answer again) are blocked for
+//! this run: nothing new is sent for them.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use serde_json::{Value, json};
+
+use super::engine::{checkout_outcomes, matches_line, order_outcomes, outcome, row};
+use super::journal::{Entry, EntryState, Journal, JournalError, RequestKind, RowOutcome};
+use super::port::{BuyLine, CallError, CheckoutResult, OrderInfo, PartnerApi};
+
+/// Cart already checked out (Partner Center error code).
+pub const CART_ALREADY_SUBMITTED: &str = "800065";
+/// Customer has no reseller relationship with the partner.
+pub const NO_RELATIONSHIP: &str = "20002";
+
+/// How far before the journalled intent an order may be dated and still be
+/// taken as its result (clock skew between us and the service).
+const CLOCK_SKEW_MINUTES: i64 = 10;
+
+/// Settle every pending purchase entry. Returns the customers that still
+/// have unsettled entries.
+///
+/// # Errors
+/// Journal failures only; API failures leave entries pending.
+pub async fn settle_purchases<A: PartnerApi>(
+    api: &A,
+    journal: &Journal,
+) -> Result<HashSet<String>, JournalError> {
+    let mut blocked = HashSet::new();
+    for entry in journal.in_doubt()? {
+        let customer = entry.intent.customer_id.clone();
+        let settled = match entry.intent.kind {
+            RequestKind::CreateCart => {
+                journal.settle(
+                    &entry.request_id,
+                    EntryState::Done,
+                    &json!({ "abandoned": true }),
+                )?;
+                true
+            }
+            RequestKind::Checkout => settle_checkout(api, journal, &entry).await?,
+            RequestKind::CreateOrder => settle_order(api, journal, &entry).await?,
+            RequestKind::PatchSubscription => continue,
+        };
+        if !settled {
+            blocked.insert(customer);
+        }
+    }
+    Ok(blocked)
+}
+
+fn lines_of(entry: &Entry) -> Vec<BuyLine> {
+    entry
+        .intent
+        .body
+        .get("lines")
+        .cloned()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default()
+}
+
+async fn settle_checkout<A: PartnerApi>(
+    api: &A,
+    journal: &Journal,
+    entry: &Entry,
+) -> Result<bool, JournalError> {
+    let lines = lines_of(entry);
+    let cart_id = entry
+        .intent
+        .body
+        .get("cart_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    journal.mark_attempt(&entry.request_id)?;
+    match api
+        .checkout(&entry.intent.customer_id, &cart_id, &entry.request_id)
+        .await
+    {
+        Ok(result) => {
+            let rows = checkout_outcomes(&lines, &result);
+            let value = serde_json::to_value(&result).unwrap_or_default();
+            journal.settle_with_rows(&entry.request_id, EntryState::Done, &value, &rows)?;
+            Ok(true)
+        }
+        Err(CallError::Rejected { code, .. }) if code == CART_ALREADY_SUBMITTED => {
+            let rows = settle_checkout_by_lookup(api, journal, entry).await?;
+            Ok(!rows.is_empty())
+        }
+        Err(CallError::Rejected { code, message, .. }) => {
+            // Not applied (a checkout that was applied replays, or says
+            // "already submitted"): the rows may be bought again later.
+            let rows: Vec<RowOutcome> = lines
+                .iter()
+                .map(|l| row(l, outcome::FAILED, None, Some(&code), Some(&message)))
+                .collect();
+            journal.settle_with_rows(
+                &entry.request_id,
+                EntryState::Failed,
+                &json!({ "code": code, "message": message }),
+                &rows,
+            )?;
+            Ok(true)
+        }
+        Err(_) => Ok(false),
+    }
+}
+
+/// The cart was checked out but we lost the answer: find the orders it made
+/// among the customer's orders. Returns the recorded rows, or nothing (entry
+/// left pending) when they cannot be found yet.
+///
+/// # Errors
+/// Journal failures only.
+pub async fn settle_checkout_by_lookup<A: PartnerApi>(
+    api: &A,
+    journal: &Journal,
+    entry: &Entry,
+) -> Result<Vec<RowOutcome>, JournalError> {
+    let lines = lines_of(entry);
+    let Ok(orders) = api.list_orders(&entry.intent.customer_id).await else {
+        return Ok(Vec::new());
+    };
+    let found = orders_after(&orders, &entry.created_at);
+    let result = CheckoutResult {
+        orders: found,
+        errors: Vec::new(),
+    };
+    let rows = checkout_outcomes(&lines, &result);
+    if rows.iter().any(|r| r.outcome != outcome::BOUGHT) {
+        // Not all lines found (read-after-write lag?): keep it in doubt.
+        return Ok(Vec::new());
+    }
+    let value = json!({ "settled_by": "order lookup", "result": result });
+    journal.settle_with_rows(&entry.request_id, EntryState::Done, &value, &rows)?;
+    Ok(rows)
+}
+
+async fn settle_order<A: PartnerApi>(
+    api: &A,
+    journal: &Journal,
+    entry: &Entry,
+) -> Result<bool, JournalError> {
+    let lines = lines_of(entry);
+    let customer = &entry.intent.customer_id;
+    let Ok(orders) = api.list_orders(customer).await else {
+        return Ok(false);
+    };
+    if let Some(order) = orders_after(&orders, &entry.created_at)
+        .into_iter()
+        .find(|o| order_matches(o, &lines))
+    {
+        let rows = order_outcomes(&lines, &order);
+        let value = json!({ "settled_by": "order lookup", "order": order });
+        journal.settle_with_rows(&entry.request_id, EntryState::Done, &value, &rows)?;
+        return Ok(true);
+    }
+    journal.mark_attempt(&entry.request_id)?;
+    match api.create_order(customer, &entry.request_id, &lines).await {
+        Ok(order) => {
+            let rows = order_outcomes(&lines, &order);
+            let value = serde_json::to_value(&order).unwrap_or_default();
+            journal.settle_with_rows(&entry.request_id, EntryState::Done, &value, &rows)?;
+            Ok(true)
+        }
+        Err(CallError::Rejected { code, message, .. }) => {
+            let rows: Vec<RowOutcome> = lines
+                .iter()
+                .map(|l| row(l, outcome::FAILED, None, Some(&code), Some(&message)))
+                .collect();
+            journal.settle_with_rows(
+                &entry.request_id,
+                EntryState::Failed,
+                &json!({ "code": code, "message": message }),
+                &rows,
+            )?;
+            Ok(true)
+        }
+        Err(_) => Ok(false),
+    }
+}
+
+/// Whether an order holds exactly the lines we asked for.
+fn order_matches(order: &OrderInfo, lines: &[BuyLine]) -> bool {
+    order.lines.len() == lines.len()
+        && lines.iter().enumerate().all(|(i, want)| {
+            order
+                .lines
+                .iter()
+                .any(|got| got.line_number as usize == i && matches_line(want, got))
+        })
+}
+
+/// Orders created no earlier than the intent (less clock skew). Orders
+/// without a creation date are kept: better to consider them than to buy
+/// twice.
+fn orders_after(orders: &[OrderInfo], intent_created: &str) -> Vec<OrderInfo> {
+    let since = parse_time(intent_created).map(|t| t - Duration::minutes(CLOCK_SKEW_MINUTES));
+    orders
+        .iter()
+        .filter(
+            |o| match (since, o.creation_date.as_deref().and_then(parse_time)) {
+                (Some(since), Some(created)) => created >= since,
+                _ => true,
+            },
+        )
+        .cloned()
+        .collect()
+}
+
+fn parse_time(s: &str) -> Option<NaiveDateTime> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc).naive_utc())
+        .ok()
+        .or_else(|| {
+            NaiveDateTime::parse_from_str(s.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S%.f").ok()
+        })
+}

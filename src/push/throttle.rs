@@ -1,0 +1,105 @@
+//! Adaptive concurrency: how many customers are worked on at once.
+//!
+//! Partner Center publishes no fixed limits and tunes them dynamically, so
+//! the engine probes: additive increase while calls succeed, multiplicative
+//! decrease when the service answers 429 (the client has already waited out
+//! `Retry-After`). This keeps throughput at what the API grants without a
+//! storm of 429s.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// A semaphore whose size follows AIMD.
+#[derive(Debug)]
+pub struct Throttle {
+    permits: Arc<Semaphore>,
+    limit: AtomicUsize,
+    max: usize,
+    /// Successes since the last change, to grow by one per "round".
+    streak: AtomicUsize,
+    /// The 429 count last seen, to notice new ones.
+    seen_429: AtomicU64,
+}
+
+impl Throttle {
+    pub fn new(initial: usize, max: usize) -> Arc<Throttle> {
+        let max = max.max(1);
+        let initial = initial.clamp(1, max);
+        Arc::new(Throttle {
+            permits: Arc::new(Semaphore::new(initial)),
+            limit: AtomicUsize::new(initial),
+            max,
+            streak: AtomicUsize::new(0),
+            seen_429: AtomicU64::new(0),
+        })
+    }
+
+    /// Wait for a slot.
+    pub async fn acquire(&self) -> Option<OwnedSemaphorePermit> {
+        self.permits.clone().acquire_owned().await.ok()
+    }
+
+    /// The current concurrency limit.
+    pub fn limit(&self) -> usize {
+        self.limit.load(Ordering::Relaxed)
+    }
+
+    /// Report a finished unit of work and the API's running 429 count.
+    pub fn observe(self: &Arc<Self>, throttled_total: u64) {
+        let before = self.seen_429.swap(throttled_total, Ordering::Relaxed);
+        if throttled_total > before {
+            self.decrease();
+        } else {
+            let streak = self.streak.fetch_add(1, Ordering::Relaxed) + 1;
+            let limit = self.limit();
+            if streak >= limit && limit < self.max {
+                self.streak.store(0, Ordering::Relaxed);
+                self.limit.fetch_add(1, Ordering::Relaxed);
+                self.permits.add_permits(1);
+            }
+        }
+    }
+
+    /// Halve the limit (never below one). Permits are taken back as
+    /// in-flight work finishes.
+    fn decrease(self: &Arc<Self>) {
+        self.streak.store(0, Ordering::Relaxed);
+        let limit = self.limit();
+        let target = (limit / 2).max(1);
+        let drop = limit - target;
+        if drop == 0 {
+            return;
+        }
+        self.limit.store(target, Ordering::Relaxed);
+        let permits = self.permits.clone();
+        tokio::spawn(async move {
+            if let Ok(p) = permits.acquire_many_owned(drop as u32).await {
+                p.forget();
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn grows_on_success_and_halves_on_429() {
+        let t = Throttle::new(4, 8);
+        for _ in 0..4 {
+            t.observe(0);
+        }
+        assert_eq!(t.limit(), 5);
+        t.observe(3);
+        assert_eq!(t.limit(), 2);
+        t.observe(3);
+        t.observe(3);
+        assert_eq!(t.limit(), 3);
+        t.observe(4);
+        t.observe(5);
+        assert_eq!(t.limit(), 1);
+    }
+}
