@@ -95,11 +95,9 @@ impl Fake {
     ) -> Result<T, CallError> {
         let mut s = self.lock();
         s.calls += 1;
-        if !s.forget_request_ids {
-            if let Some(v) = s.replay.get(request_id) {
-                return serde_json::from_value(v.clone())
-                    .map_err(|e| CallError::Uncertain(e.to_string()));
-            }
+        if let Some(v) = s.replay.get(request_id).filter(|_| !s.forget_request_ids) {
+            return serde_json::from_value(v.clone())
+                .map_err(|e| CallError::Uncertain(e.to_string()));
         }
         let answer = apply(&mut s)?;
         s.replay.insert(
