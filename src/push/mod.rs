@@ -9,6 +9,7 @@
 pub mod engine;
 pub mod journal;
 pub mod port;
+pub mod retire;
 pub mod settle;
 pub mod throttle;
 
