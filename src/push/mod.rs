@@ -12,6 +12,7 @@ pub mod port;
 pub mod retire;
 pub mod settle;
 pub mod throttle;
+pub mod verify;
 
 #[cfg(test)]
 mod tests;
