@@ -218,6 +218,8 @@ pub struct HeaderMap {
     pub extras: Vec<(usize, String)>,
     /// Whether this looks like the batch-migration tool's file.
     pub batch_migration: bool,
+    /// Number of cells in the header row (data beyond it are extras too).
+    pub width: usize,
 }
 
 impl HeaderMap {
@@ -262,6 +264,7 @@ pub fn match_header(cells: &[String], row_index: usize) -> Option<HeaderMap> {
             fields,
             extras,
             batch_migration,
+            width: cells.len(),
         });
     }
     None

@@ -191,13 +191,15 @@ fn read_row(
             }
         };
     }
-    for (c, header) in &h.extras {
-        let v = row.get(*c).text();
+    let beyond = (h.width..row.cells.len()).map(|c| (c, String::new()));
+    for (c, header) in h.extras.iter().cloned().chain(beyond) {
+        let v = row.get(c).text();
         if !v.trim().is_empty() {
             let name = if header.is_empty() {
-                format!("Column {}", col_letters(ctx.grid.col_offset + u32::try_from(*c).unwrap_or(0)))
+                let abs = ctx.grid.col_offset.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
+                format!("Column {}", col_letters(abs))
             } else {
-                header.clone()
+                header
             };
             sub.extras.push((name, v.into_owned()));
         }
