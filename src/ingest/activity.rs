@@ -131,7 +131,12 @@ pub fn classify_action(text: &str) -> ActionKind {
 /// A cell of a CSV line or of a sheet.
 fn place(file: &Arc<str>, sheet: Option<&str>, line: u64, col: u32) -> Location {
     match sheet {
-        Some(s) => Location::cell(file.clone(), s, u32::try_from(line).unwrap_or(u32::MAX), col),
+        Some(s) => Location::cell(
+            file.clone(),
+            s,
+            u32::try_from(line).unwrap_or(u32::MAX),
+            col,
+        ),
         None => Location::field(file.clone(), line, col),
     }
 }
@@ -281,7 +286,11 @@ impl ActivityAcc {
         let mut first = Some(first);
         let i = intern(&mut self.names, raw, || {
             let display = String::from_utf8_lossy(raw).into_owned();
-            let matches = ctx.by_name.get(&name_key(&display)).cloned().unwrap_or_default();
+            let matches = ctx
+                .by_name
+                .get(&name_key(&display))
+                .cloned()
+                .unwrap_or_default();
             slots.push(NameSlot {
                 display,
                 matches,
@@ -351,12 +360,23 @@ impl ActivityAcc {
             return;
         }
         if let Some(c) = customer
-            && ctx.export_time.get(c).copied().flatten().is_some_and(|e| t > e)
+            && ctx
+                .export_time
+                .get(c)
+                .copied()
+                .flatten()
+                .is_some_and(|e| t > e)
         {
             bump(self.per_customer.entry(c).or_default(), t, text);
         }
         for s in subs {
-            if ctx.sub_export_time.get(s).copied().flatten().is_some_and(|e| t > e) {
+            if ctx
+                .sub_export_time
+                .get(s)
+                .copied()
+                .flatten()
+                .is_some_and(|e| t > e)
+            {
                 bump(self.per_subscription.entry(s.clone()).or_default(), t, text);
             }
         }
@@ -379,7 +399,10 @@ impl ActivityAcc {
         if let Some((loc, raw)) = fd.first_bad {
             self.issues.push(Issue::warning(
                 loc,
-                format!("\"{raw}\" is not a date ({} row(s) of this log): not counted", fd.bad_rows),
+                format!(
+                    "\"{raw}\" is not a date ({} row(s) of this log): not counted",
+                    fd.bad_rows
+                ),
             ));
         }
     }
@@ -387,18 +410,30 @@ impl ActivityAcc {
     /// The summary and the join issues.
     pub fn finish(mut self, ctx: &JoinCtx<'_>, given: bool) -> (ActivitySummary, Vec<Issue>) {
         self.end_file();
-        let tenant = |c: usize| ctx.customers.get(c).map(|x| x.tenant_id.clone()).unwrap_or_default();
+        let tenant = |c: usize| {
+            ctx.customers
+                .get(c)
+                .map(|x| x.tenant_id.clone())
+                .unwrap_or_default()
+        };
         let mut issues = std::mem::take(&mut self.issues);
         for s in &self.slots {
             let msg = match s.matches.len() {
                 1 => continue,
                 0 if s.display.is_empty() => format!("{} activity row(s) name no customer", s.rows),
-                0 => format!("activity names '{}' ({} rows): no customer with that name", s.display, s.rows),
+                0 => format!(
+                    "activity names '{}' ({} rows): no customer with that name",
+                    s.display, s.rows
+                ),
                 n => format!(
                     "activity names '{}' ({} rows): {n} customers have that name ({}); these rows are not attributed",
                     s.display,
                     s.rows,
-                    s.matches.iter().map(|c| tenant(*c)).collect::<Vec<_>>().join(", ")
+                    s.matches
+                        .iter()
+                        .map(|c| tenant(*c))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             };
             issues.push(Issue::warning(s.first.clone(), msg));
@@ -420,18 +455,27 @@ impl ActivityAcc {
                     count: g.count,
                     first: g.first,
                     last: g.last,
-                    last_actor: g.last_actor.and_then(|i| self.actor_names.get(i as usize).cloned()),
+                    last_actor: g
+                        .last_actor
+                        .and_then(|i| self.actor_names.get(i as usize).cloned()),
                 })
             })
             .collect();
-        aggregates.sort_by(|a, b| {
-            (&a.customer_name, &a.action).cmp(&(&b.customer_name, &b.action))
-        });
+        aggregates
+            .sort_by(|a, b| (&a.customer_name, &a.action).cmp(&(&b.customer_name, &b.action)));
         let summary = ActivitySummary {
             given,
-            per_customer: self.per_customer.into_iter().map(|(c, v)| (tenant(c), v)).collect(),
+            per_customer: self
+                .per_customer
+                .into_iter()
+                .map(|(c, v)| (tenant(c), v))
+                .collect(),
             per_subscription: self.per_subscription,
-            last_activity: self.last_activity.into_iter().map(|(c, v)| (tenant(c), v)).collect(),
+            last_activity: self
+                .last_activity
+                .into_iter()
+                .map(|(c, v)| (tenant(c), v))
+                .collect(),
             aggregates,
         };
         (summary, issues)
@@ -452,17 +496,47 @@ mod tests {
     #[test]
     fn actions_classify_in_many_languages() {
         assert_eq!(classify_action("Created a referral"), ActionKind::Other);
-        assert_eq!(classify_action("Purchased Office 365 E3"), ActionKind::Purchase);
-        assert_eq!(classify_action("update_subscription"), ActionKind::SubscriptionUpdate);
-        assert_eq!(classify_action("Updated subscription quantity"), ActionKind::QuantityChange);
-        assert_eq!(classify_action("Suspended subscription"), ActionKind::Suspend);
-        assert_eq!(classify_action("Reactivated subscription"), ActionKind::Reactivate);
-        assert_eq!(classify_action("granular admin relationship terminated"), ActionKind::Other);
-        assert_eq!(classify_action("update_customer_user_licenses"), ActionKind::Other);
+        assert_eq!(
+            classify_action("Purchased Office 365 E3"),
+            ActionKind::Purchase
+        );
+        assert_eq!(
+            classify_action("update_subscription"),
+            ActionKind::SubscriptionUpdate
+        );
+        assert_eq!(
+            classify_action("Updated subscription quantity"),
+            ActionKind::QuantityChange
+        );
+        assert_eq!(
+            classify_action("Suspended subscription"),
+            ActionKind::Suspend
+        );
+        assert_eq!(
+            classify_action("Reactivated subscription"),
+            ActionKind::Reactivate
+        );
+        assert_eq!(
+            classify_action("granular admin relationship terminated"),
+            ActionKind::Other
+        );
+        assert_eq!(
+            classify_action("update_customer_user_licenses"),
+            ActionKind::Other
+        );
         assert_eq!(classify_action("已暫停訂用帳戶"), ActionKind::Suspend);
-        assert_eq!(classify_action("Подписка приостановлена"), ActionKind::Suspend);
+        assert_eq!(
+            classify_action("Подписка приостановлена"),
+            ActionKind::Suspend
+        );
         assert_eq!(classify_action("Abonnement gekündigt"), ActionKind::Cancel);
-        assert_eq!(classify_action("サブスクリプションの購入"), ActionKind::Purchase);
-        assert_eq!(classify_action("Migrated to new commerce"), ActionKind::Migration);
+        assert_eq!(
+            classify_action("サブスクリプションの購入"),
+            ActionKind::Purchase
+        );
+        assert_eq!(
+            classify_action("Migrated to new commerce"),
+            ActionKind::Migration
+        );
     }
 }

@@ -18,9 +18,30 @@ use crate::model::{Customer, Issue, Location, name_key};
 
 /// Words people put around a customer's name in export file names.
 const NOISE: &[&str] = &[
-    "subscriptions", "subscription", "subs", "sub", "export", "exports", "exported", "list",
-    "data", "csp", "partnercenter", "pc", "copy", "final", "all", "customer", "订阅", "訂閱",
-    "サブスクリプション", "구독", "подписки", "abonnements", "abonnemente", "assinaturas",
+    "subscriptions",
+    "subscription",
+    "subs",
+    "sub",
+    "export",
+    "exports",
+    "exported",
+    "list",
+    "data",
+    "csp",
+    "partnercenter",
+    "pc",
+    "copy",
+    "final",
+    "all",
+    "customer",
+    "订阅",
+    "訂閱",
+    "サブスクリプション",
+    "구독",
+    "подписки",
+    "abonnements",
+    "abonnemente",
+    "assinaturas",
 ];
 
 /// The result of looking a name up.
@@ -87,8 +108,14 @@ fn candidate_keys(text: &str) -> Vec<String> {
             || NOISE.contains(&k.as_str())
             || t.chars().all(|c| c.is_ascii_digit() || c == '.')
     };
-    let start = tokens.iter().position(|t| !noise(t)).unwrap_or(tokens.len());
-    let end = tokens.iter().rposition(|t| !noise(t)).map_or(start, |i| i + 1);
+    let start = tokens
+        .iter()
+        .position(|t| !noise(t))
+        .unwrap_or(tokens.len());
+    let end = tokens
+        .iter()
+        .rposition(|t| !noise(t))
+        .map_or(start, |i| i + 1);
     if start < end {
         let stripped = name_key(&tokens[start..end].join(" "));
         if !keys.contains(&stripped) {
@@ -134,7 +161,11 @@ pub fn attribute_rows(
     let mut unattributed = 0u32;
     for p in rows.iter_mut() {
         let sub = &mut p.sub;
-        if sub.customer_tenant_id.as_deref().is_some_and(|t| !t.is_empty()) {
+        if sub
+            .customer_tenant_id
+            .as_deref()
+            .is_some_and(|t| !t.is_empty())
+        {
             continue;
         }
         let by_column = p
@@ -142,7 +173,11 @@ pub fn attribute_rows(
             .as_deref()
             .map(|d| by_text(d, customers, ix))
             .filter(|m| matches!(m, Match::One(_)))
-            .or_else(|| sub.customer_name.as_deref().map(|n| by_text(n, customers, ix)));
+            .or_else(|| {
+                sub.customer_name
+                    .as_deref()
+                    .map(|n| by_text(n, customers, ix))
+            });
         let chosen = match (&by_column, file_match) {
             (Some(Match::One(i)), _) => Some(*i),
             (Some(_), _) if sub.customer_name.is_some() => {
@@ -157,7 +192,8 @@ pub fn attribute_rows(
         match chosen.and_then(|i| customers.get(i)) {
             Some(c) => {
                 sub.customer_tenant_id = Some(normalise_id(&c.tenant_id));
-                sub.customer_name.get_or_insert_with(|| c.company_name.clone());
+                sub.customer_name
+                    .get_or_insert_with(|| c.company_name.clone());
             }
             None => unattributed += 1,
         }
@@ -167,7 +203,9 @@ pub fn attribute_rows(
     for (name, (loc, n)) in names {
         issues.push(Issue::error(
             loc,
-            format!("customer \"{name}\" ({n} rows) matches no single customer in the customer list"),
+            format!(
+                "customer \"{name}\" ({n} rows) matches no single customer in the customer list"
+            ),
         ));
     }
     if unattributed > 0 && !matches!(file_match, Match::One(_)) {
@@ -209,17 +247,31 @@ mod tests {
     #[test]
     fn names_domains_and_guids_in_file_names() {
         let cs = vec![
-            customer("11111111-1111-1111-1111-111111111111", "Contoso Ltd.", "contoso.onmicrosoft.com"),
-            customer("22222222-2222-2222-2222-222222222222", "Fabrikam", "fabrikam.com"),
+            customer(
+                "11111111-1111-1111-1111-111111111111",
+                "Contoso Ltd.",
+                "contoso.onmicrosoft.com",
+            ),
+            customer(
+                "22222222-2222-2222-2222-222222222222",
+                "Fabrikam",
+                "fabrikam.com",
+            ),
             customer("33333333-3333-3333-3333-333333333333", "Twin", "twin1.com"),
             customer("44444444-4444-4444-4444-444444444444", "Twin", "twin2.com"),
         ];
         let ix = CustomerIndex::new(&cs);
         let m = |p: &str| by_path(Path::new(p), &cs, &ix);
-        assert_eq!(m("x/contoso-ltd_subscriptions_2024-05-01.xlsx"), Match::One(0));
+        assert_eq!(
+            m("x/contoso-ltd_subscriptions_2024-05-01.xlsx"),
+            Match::One(0)
+        );
         assert_eq!(m("x/Subscriptions - CONTOSO LTD (1).csv"), Match::One(0));
         assert_eq!(m("x/contoso.onmicrosoft.com.xlsx"), Match::One(0));
-        assert_eq!(m("x/export 22222222-2222-2222-2222-222222222222.xlsx"), Match::One(1));
+        assert_eq!(
+            m("x/export 22222222-2222-2222-2222-222222222222.xlsx"),
+            Match::One(1)
+        );
         assert_eq!(m("Fabrikam/export.xlsx"), Match::One(1));
         assert_eq!(m("x/twin.xlsx"), Match::Several(vec![2, 3]));
         assert_eq!(m("x/unknown.xlsx"), Match::None);

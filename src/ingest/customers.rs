@@ -30,7 +30,10 @@ pub fn read_customers(file: &Arc<str>, grid: &Grid, h: &HeaderMap) -> (Vec<Custo
         };
         let loc = |f: Field| grid.cell_loc(file, row, h.col(f).unwrap_or(0));
         let Some(tenant) = text(Field::TenantId).map(|t| normalise_id(&t)) else {
-            issues.push(Issue::warning(loc(Field::TenantId), "customer row has no Microsoft ID: not read"));
+            issues.push(Issue::warning(
+                loc(Field::TenantId),
+                "customer row has no Microsoft ID: not read",
+            ));
             continue;
         };
         if !is_guid(&tenant) {
@@ -41,7 +44,10 @@ pub fn read_customers(file: &Arc<str>, grid: &Grid, h: &HeaderMap) -> (Vec<Custo
         }
         let company_name = text(Field::CompanyName).unwrap_or_default();
         if company_name.is_empty() {
-            issues.push(Issue::warning(loc(Field::CompanyName), "customer has no company name"));
+            issues.push(Issue::warning(
+                loc(Field::CompanyName),
+                "customer has no company name",
+            ));
         }
         out.push(Customer {
             tenant_id: tenant,
@@ -72,7 +78,10 @@ pub fn dedupe(customers: &mut Vec<Customer>, issues: &mut Vec<Issue>) {
             let first: &Customer = &keep[i];
             issues.push(Issue::warning(
                 c.source.clone(),
-                format!("customer {} is listed again (first at {}): this row is ignored", c.tenant_id, first.source),
+                format!(
+                    "customer {} is listed again (first at {}): this row is ignored",
+                    c.tenant_id, first.source
+                ),
             ));
             continue;
         }

@@ -64,7 +64,10 @@ fn utf16_without_bom(head: &[u8]) -> Option<&'static Encoding> {
 /// The legacy code page under which the first lines hold the most aliases.
 fn best_legacy(head: &[u8]) -> &'static Encoding {
     // Only whole lines, so a multi-byte character is not cut.
-    let end = head.iter().rposition(|&b| b == b'\n').map_or(head.len(), |i| i + 1);
+    let end = head
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(head.len(), |i| i + 1);
     let head = &head[..end];
     let mut best = (WINDOWS_1252, 0i64);
     for enc in LEGACY {
@@ -150,11 +153,9 @@ impl<R: Read> Read for DecodingReader<R> {
                 self.eof = n == 0;
                 self.in_len += n;
             }
-            let (result, read, written, _) = self.decoder.decode_to_utf8(
-                &self.inbuf[..self.in_len],
-                &mut self.outbuf,
-                self.eof,
-            );
+            let (result, read, written, _) =
+                self.decoder
+                    .decode_to_utf8(&self.inbuf[..self.in_len], &mut self.outbuf, self.eof);
             self.inbuf.copy_within(read..self.in_len, 0);
             self.in_len -= read;
             self.out_pos = 0;
@@ -211,7 +212,9 @@ mod tests {
 
     #[test]
     fn streaming_decoder_matches_whole_decoding() {
-        let text: String = (0..5000).map(|i| format!("{i},Контосо,действие\n")).collect();
+        let text: String = (0..5000)
+            .map(|i| format!("{i},Контосо,действие\n"))
+            .collect();
         let bytes = utf16(&text, true, true);
         let mut r = DecodingReader::new(bytes[..100].to_vec(), &bytes[100..], UTF_16LE);
         let mut out = String::new();

@@ -273,7 +273,9 @@ pub fn match_header(cells: &[String], row_index: usize) -> Option<HeaderMap> {
 fn kind_satisfied(kind: Kind, f: &HashMap<Field, (usize, usize)>) -> bool {
     let has = |x: Field| f.contains_key(&x);
     match kind {
-        Kind::Activity => has(Field::OccurredAt) && has(Field::AffectedCustomer) && has(Field::Action),
+        Kind::Activity => {
+            has(Field::OccurredAt) && has(Field::AffectedCustomer) && has(Field::Action)
+        }
         Kind::Subscriptions => {
             has(Field::SubscriptionId)
                 && (has(Field::OfferName) || has(Field::Quantity) || has(Field::Status))
@@ -311,7 +313,8 @@ mod tests {
     #[test]
     fn every_locale_table_parses_with_known_keys() {
         for (locale, text) in LOCALE_TABLES {
-            let table: toml::Table = toml::from_str(text).unwrap_or_else(|e| panic!("{locale}: {e}"));
+            let table: toml::Table =
+                toml::from_str(text).unwrap_or_else(|e| panic!("{locale}: {e}"));
             for (section, kind) in [
                 ("subscription", Kind::Subscriptions),
                 ("customer", Kind::Customers),
@@ -320,12 +323,18 @@ mod tests {
                 let lists = string_lists(&table, section);
                 assert!(!lists.is_empty(), "{locale}: no [{section}]");
                 for (key, list) in lists {
-                    assert!(Field::from_key(kind, &key).is_some(), "{locale}: [{section}] {key}");
+                    assert!(
+                        Field::from_key(kind, &key).is_some(),
+                        "{locale}: [{section}] {key}"
+                    );
                     assert!(!list.is_empty(), "{locale}: [{section}] {key} empty");
                 }
             }
             for section in ["status", "billing_cycle", "boolean", "action"] {
-                assert!(!string_lists(&table, section).is_empty(), "{locale}: no [{section}]");
+                assert!(
+                    !string_lists(&table, section).is_empty(),
+                    "{locale}: no [{section}]"
+                );
             }
         }
     }
@@ -363,16 +372,34 @@ mod tests {
     #[test]
     fn header_rows_pick_kind_and_prefer_specific_aliases() {
         let row = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let h = match_header(&row(&["CustomerTenantId", "LegacySubscriptionId", "LegacyProductName", "SeatCount", "CurrentSeatCount", "Odd"]), 0)
-            .expect("header");
+        let h = match_header(
+            &row(&[
+                "CustomerTenantId",
+                "LegacySubscriptionId",
+                "LegacyProductName",
+                "SeatCount",
+                "CurrentSeatCount",
+                "Odd",
+            ]),
+            0,
+        )
+        .expect("header");
         assert_eq!(h.kind, Kind::Subscriptions);
         assert!(h.batch_migration);
         assert_eq!(h.col(Field::Quantity), Some(4));
         assert!(h.extras.iter().any(|(c, t)| *c == 3 && t == "SeatCount"));
         assert!(h.extras.iter().any(|(c, t)| *c == 5 && t == "Odd"));
-        let c = match_header(&row(&["Microsoft ID", "Company name", "Primary domain name"]), 2).expect("customers");
+        let c = match_header(
+            &row(&["Microsoft ID", "Company name", "Primary domain name"]),
+            2,
+        )
+        .expect("customers");
         assert_eq!(c.kind, Kind::Customers);
-        let a = match_header(&row(&["Date-Time", "Affected customer", "Action", "Partner user"]), 0).expect("activity");
+        let a = match_header(
+            &row(&["Date-Time", "Affected customer", "Action", "Partner user"]),
+            0,
+        )
+        .expect("activity");
         assert_eq!(a.kind, Kind::Activity);
         assert!(match_header(&row(&["Report", "", ""]), 0).is_none());
         assert_eq!(value_key("status", "已暫停"), Some("suspended"));

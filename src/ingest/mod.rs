@@ -36,11 +36,11 @@ use sha2::{Digest, Sha256};
 
 pub use offer_map::read_offer_map;
 
+use crate::model::{Customer, Inputs, Issue, Location, name_key};
 use activity::{ActivityAcc, JoinCtx};
 use customers::CustomerIndex;
 use discover::{Found, discover};
 use read::FileRead;
-use crate::model::{Customer, Inputs, Issue, Location, name_key};
 
 /// What to read.
 #[derive(Debug, Clone, Default)]
@@ -125,7 +125,9 @@ pub fn read_all(
     for mut r in reads {
         read::attribute(&mut r, &inputs.customers, &ix);
         inputs.issues.append(&mut r.issues);
-        inputs.subscriptions.extend(r.subs.into_iter().map(|p| p.sub));
+        inputs
+            .subscriptions
+            .extend(r.subs.into_iter().map(|p| p.sub));
         if r.activity_csv {
             deferred.push(r.found.clone());
         } else {
@@ -200,14 +202,21 @@ fn join_ctx<'a>(pool: &'a [Customer], inputs: &Inputs, day_first: Option<bool>) 
     let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
     let mut by_tenant: HashMap<&str, usize> = HashMap::new();
     for (i, c) in pool.iter().enumerate() {
-        by_name.entry(name_key(&c.company_name)).or_default().push(i);
+        by_name
+            .entry(name_key(&c.company_name))
+            .or_default()
+            .push(i);
         by_tenant.insert(c.tenant_id.as_str(), i);
     }
     let mut export_time: Vec<Option<NaiveDateTime>> = vec![None; pool.len()];
     let mut sub_export_time = HashMap::new();
     for s in &inputs.subscriptions {
         sub_export_time.insert(s.subscription_id.clone(), s.exported_at);
-        let Some(i) = s.customer_tenant_id.as_deref().and_then(|t| by_tenant.get(t)) else {
+        let Some(i) = s
+            .customer_tenant_id
+            .as_deref()
+            .and_then(|t| by_tenant.get(t))
+        else {
             continue;
         };
         if let (Some(slot), Some(at)) = (export_time.get_mut(*i), s.exported_at) {

@@ -16,8 +16,20 @@ use super::{IngestError, hash_hex};
 use crate::model::{InputFile, Issue, Location, OfferMap};
 
 const OFFER_ID: &[&str] = &["sourceofferid", "offerid", "legacyofferid", "sourceoffer"];
-const PRODUCT: &[&str] = &["sourceproduct", "product", "productname", "offername", "sourceproductname"];
-const TARGET: &[&str] = &["targetcatalogitem", "catalogitem", "targetcatalogitemid", "target", "catalogitemid"];
+const PRODUCT: &[&str] = &[
+    "sourceproduct",
+    "product",
+    "productname",
+    "offername",
+    "sourceproductname",
+];
+const TARGET: &[&str] = &[
+    "targetcatalogitem",
+    "catalogitem",
+    "targetcatalogitemid",
+    "target",
+    "catalogitemid",
+];
 
 /// Read an offer map file.
 pub fn read_offer_map(path: &Path) -> Result<(OfferMap, Vec<Issue>, InputFile), IngestError> {
@@ -53,7 +65,9 @@ pub fn read_offer_map(path: &Path) -> Result<(OfferMap, Vec<Issue>, InputFile), 
 
 fn read_grid(file: &Arc<str>, grid: &Grid, issues: &mut Vec<Issue>) -> (OfferMap, u64) {
     let mut map = OfferMap::default();
-    let find = |cells: &[String], names: &[&str]| cells.iter().position(|c| names.contains(&norm(c).as_str()));
+    let find = |cells: &[String], names: &[&str]| {
+        cells.iter().position(|c| names.contains(&norm(c).as_str()))
+    };
     let header = grid.rows.iter().take(20).enumerate().find_map(|(i, r)| {
         let cells: Vec<String> = r.cells.iter().map(|c| c.text().into_owned()).collect();
         let target = find(&cells, TARGET)?;
@@ -69,18 +83,27 @@ fn read_grid(file: &Arc<str>, grid: &Grid, issues: &mut Vec<Issue>) -> (OfferMap
     };
     let mut rows = 0;
     for row in grid.rows.iter().skip(hrow + 1) {
-        let get = |c: Option<usize>| c.map(|c| row.get(c).text().trim().to_owned()).filter(|s| !s.is_empty());
+        let get = |c: Option<usize>| {
+            c.map(|c| row.get(c).text().trim().to_owned())
+                .filter(|s| !s.is_empty())
+        };
         let (id, product, target) = (get(id_col), get(product_col), get(Some(target_col)));
         if id.is_none() && product.is_none() && target.is_none() {
             continue;
         }
         rows += 1;
         let Some(target) = target else {
-            issues.push(Issue::warning(grid.cell_loc(file, row, target_col), "offer-map row has no target catalog item"));
+            issues.push(Issue::warning(
+                grid.cell_loc(file, row, target_col),
+                "offer-map row has no target catalog item",
+            ));
             continue;
         };
         if id.is_none() && product.is_none() {
-            issues.push(Issue::warning(grid.row_loc(file, row), "offer-map row names no source offer ID or product"));
+            issues.push(Issue::warning(
+                grid.row_loc(file, row),
+                "offer-map row names no source offer ID or product",
+            ));
         }
         if let Some(id) = id {
             map.insert_offer_id(&id, &target);

@@ -77,14 +77,16 @@ pub fn read_file(found: &Found, role: Role, spec: &IngestSpec) -> FileRead {
     let mut f = match File::open(&found.path) {
         Ok(f) => f,
         Err(e) => {
-            r.issues.push(file_issue(&display, format!("cannot be read ({e})")));
+            r.issues
+                .push(file_issue(&display, format!("cannot be read ({e})")));
             return r;
         }
     };
     let head = match read_head(&mut f) {
         Ok(h) => h,
         Err(e) => {
-            r.issues.push(file_issue(&display, format!("cannot be read ({e})")));
+            r.issues
+                .push(file_issue(&display, format!("cannot be read ({e})")));
             return r;
         }
     };
@@ -94,7 +96,8 @@ pub fn read_file(found: &Found, role: Role, spec: &IngestSpec) -> FileRead {
         let bytes = match read_rest(head, &mut f) {
             Ok(b) => b,
             Err(e) => {
-                r.issues.push(file_issue(&display, format!("cannot be read ({e})")));
+                r.issues
+                    .push(file_issue(&display, format!("cannot be read ({e})")));
                 return r;
             }
         };
@@ -110,7 +113,8 @@ pub fn read_file(found: &Found, role: Role, spec: &IngestSpec) -> FileRead {
         let bytes = match read_rest(head, &mut f) {
             Ok(b) => b,
             Err(e) => {
-                r.issues.push(file_issue(&display, format!("cannot be read ({e})")));
+                r.issues
+                    .push(file_issue(&display, format!("cannot be read ({e})")));
                 return r;
             }
         };
@@ -171,7 +175,8 @@ fn read_workbook_file(
         }
     };
     for (sheet, msg) in &wb.sheet_errors {
-        r.issues.push(file_issue(display, format!("sheet {sheet}: {msg}")));
+        r.issues
+            .push(file_issue(display, format!("sheet {sheet}: {msg}")));
     }
     let at = exported_at.or(wb.created).or(mtime);
     let sheets = wb.grids.len();
@@ -182,13 +187,15 @@ fn read_workbook_file(
     // Sheets without a header are normal (notes, pivots); only a workbook
     // where no sheet is recognised is an issue.
     if sheets == 0 {
-        r.issues.push(file_issue(display, "the workbook has no sheets with data"));
+        r.issues
+            .push(file_issue(display, "the workbook has no sheets with data"));
     } else if recognised == 0 {
         r.issues.push(file_issue(display, NO_HEADER));
     }
 }
 
-const NO_HEADER: &str = "no recognised header (not a subscription export, customer list or activity log): file skipped";
+const NO_HEADER: &str =
+    "no recognised header (not a subscription export, customer list or activity log): file skipped";
 
 /// Read one grid by the kind of its header; false when it has none.
 fn read_grid(
@@ -253,17 +260,26 @@ fn check_role(r: &mut FileRead, role: Role, display: &Arc<str>) {
 
 /// Attribute this file's subscription rows to customers.
 pub fn attribute(r: &mut FileRead, customers: &[Customer], ix: &CustomerIndex) {
-    let needs = r
-        .subs
-        .iter()
-        .any(|p| p.sub.customer_tenant_id.as_deref().is_none_or(str::is_empty));
+    let needs = r.subs.iter().any(|p| {
+        p.sub
+            .customer_tenant_id
+            .as_deref()
+            .is_none_or(str::is_empty)
+    });
     if !needs {
         return;
     }
     let file_match = by_path(&r.found.path, customers, ix);
     for t in std::mem::take(&mut r.tables) {
         if let Some(rows) = r.subs.get_mut(t) {
-            attribute_rows(rows, &r.found.display, &file_match, customers, ix, &mut r.issues);
+            attribute_rows(
+                rows,
+                &r.found.display,
+                &file_match,
+                customers,
+                ix,
+                &mut r.issues,
+            );
         }
     }
 }

@@ -227,7 +227,9 @@ pub fn fold_grid(
         let date_text = row.get(cols.date).text();
         let date = match row.get(cols.date) {
             Cell::Date(d) => Ok(RawDate::Exact(*d)),
-            Cell::Number(n) => from_excel_serial(*n).map(RawDate::Exact).ok_or(date_text.as_ref()),
+            Cell::Number(n) => from_excel_serial(*n)
+                .map(RawDate::Exact)
+                .ok_or(date_text.as_ref()),
             _ => scan_date(&date_text).ok_or(date_text.as_ref()),
         };
         let text = |c: usize| row.get(c).text();

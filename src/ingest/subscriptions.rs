@@ -143,7 +143,13 @@ fn read_row(
     }
     let date = |f: Field, issues: &mut Vec<Issue>| {
         let c = h.col(f)?;
-        cell_datetime(row.get(c), order, || ctx.grid.cell_loc(file, row, c), issues).map(|d| d.date())
+        cell_datetime(
+            row.get(c),
+            order,
+            || ctx.grid.cell_loc(file, row, c),
+            issues,
+        )
+        .map(|d| d.date())
     };
     let mut sub = SourceSubscription {
         subscription_id: id,
@@ -173,7 +179,10 @@ fn read_row(
     if let Some(t) = text(Field::Term) {
         sub.term = term_of(&t);
         if sub.term.is_none() {
-            issues.push(Issue::warning(cell_loc(Field::Term), format!("term \"{t}\" not understood")));
+            issues.push(Issue::warning(
+                cell_loc(Field::Term),
+                format!("term \"{t}\" not understood"),
+            ));
         }
     }
     if let Some(c) = h.col(Field::AutoRenew) {
@@ -185,7 +194,10 @@ fn read_row(
                 let t = cell.text();
                 let b = parse_bool(&t);
                 if b.is_none() {
-                    issues.push(Issue::warning(cell_loc(Field::AutoRenew), format!("auto-renew \"{t}\" is not yes or no")));
+                    issues.push(Issue::warning(
+                        cell_loc(Field::AutoRenew),
+                        format!("auto-renew \"{t}\" is not yes or no"),
+                    ));
                 }
                 b
             }
@@ -196,7 +208,10 @@ fn read_row(
         let v = row.get(c).text();
         if !v.trim().is_empty() {
             let name = if header.is_empty() {
-                let abs = ctx.grid.col_offset.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
+                let abs = ctx
+                    .grid
+                    .col_offset
+                    .saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
                 format!("Column {}", col_letters(abs))
             } else {
                 header
@@ -205,22 +220,38 @@ fn read_row(
         }
     }
     let customer_domain = text(Field::CustomerDomain).map(|d| d.to_lowercase());
-    Some(ParsedSub { sub, customer_domain })
+    Some(ParsedSub {
+        sub,
+        customer_domain,
+    })
 }
 
 fn header_text(ctx: &SheetCtx<'_>, f: Field) -> String {
     ctx.header
         .col(f)
-        .and_then(|c| ctx.grid.rows.get(ctx.header.row_index).map(|r| r.get(c).text().into_owned()))
+        .and_then(|c| {
+            ctx.grid
+                .rows
+                .get(ctx.header.row_index)
+                .map(|r| r.get(c).text().into_owned())
+        })
         .unwrap_or_default()
 }
 
 /// IDs compare lower case, without braces or spaces.
 pub fn normalise_id(s: &str) -> String {
-    s.trim().trim_start_matches('{').trim_end_matches('}').trim().to_ascii_lowercase()
+    s.trim()
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .trim()
+        .to_ascii_lowercase()
 }
 
-fn quantity_of(cell: &Cell, loc: impl FnOnce() -> Location, issues: &mut Vec<Issue>) -> Option<u32> {
+fn quantity_of(
+    cell: &Cell,
+    loc: impl FnOnce() -> Location,
+    issues: &mut Vec<Issue>,
+) -> Option<u32> {
     let r = match cell {
         Cell::Number(n) => quantity_from_f64(*n),
         c if c.is_blank() => return None,
@@ -255,11 +286,27 @@ pub fn term_of(t: &str) -> Option<String> {
     }
     let lower = t.trim().to_lowercase();
     let digits: String = lower.chars().take_while(char::is_ascii_digit).collect();
-    let n = if digits.is_empty() { "1".to_owned() } else { digits };
+    let n = if digits.is_empty() {
+        "1".to_owned()
+    } else {
+        digits
+    };
     let rest = lower.trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace());
     const YEAR: &[&str] = &["年", "год", "лет", "jahr", "an", "ano", "년", "year"];
-    const MONTH: &[&str] = &["月", "месяц", "monat", "mois", "mês", "mes", "개월", "month"];
-    if MONTH.iter().any(|w| rest.starts_with(w) || rest.contains("个月") || rest.contains("か月")) {
+    const MONTH: &[&str] = &[
+        "月",
+        "месяц",
+        "monat",
+        "mois",
+        "mês",
+        "mes",
+        "개월",
+        "month",
+    ];
+    if MONTH
+        .iter()
+        .any(|w| rest.starts_with(w) || rest.contains("个月") || rest.contains("か月"))
+    {
         return Some(format!("P{n}M"));
     }
     if YEAR.iter().any(|w| rest.starts_with(w)) {

@@ -139,7 +139,8 @@ fn read_workbook_inner(bytes: &[u8]) -> Result<Workbook, String> {
         let range = match wb.worksheet_range(&name) {
             Ok(r) => r,
             Err(e) => {
-                out.sheet_errors.push((name, format!("sheet cannot be read ({e})")));
+                out.sheet_errors
+                    .push((name, format!("sheet cannot be read ({e})")));
                 continue;
             }
         };
@@ -260,7 +261,10 @@ mod tests {
         let g = parse_csv("title\n\"multi\nline\",x\nlast,y\n", b',', 100);
         let numbers: Vec<u64> = g.rows.iter().map(|r| r.number).collect();
         assert_eq!(numbers, vec![1, 2, 4]);
-        assert_eq!(g.cell_loc("a.csv", &g.rows[2], 1).to_string(), "a.csv: line 4, column 2 (B)");
+        assert_eq!(
+            g.cell_loc("a.csv", &g.rows[2], 1).to_string(),
+            "a.csv: line 4, column 2 (B)"
+        );
     }
 
     #[test]

@@ -64,7 +64,11 @@ pub fn parse_quantity(raw: &str) -> Result<u32, QtyError> {
         Some(rest) => (true, rest.to_owned()),
         None => (false, s.strip_prefix('+').unwrap_or(&s).to_owned()),
     };
-    if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.') {
+    if s.is_empty()
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+    {
         return Err(QtyError::NotNumber);
     }
     let commas = s.matches(',').count();
@@ -146,7 +150,12 @@ pub enum RawDate {
     /// Unambiguous (ISO, year first, dotted day first, serial).
     Exact(NaiveDateTime),
     /// `a/b/yyyy [time]`: which of a, b is the day depends on the locale.
-    Slashed { a: u32, b: u32, year: i32, time: NaiveTime },
+    Slashed {
+        a: u32,
+        b: u32,
+        year: i32,
+        time: NaiveTime,
+    },
 }
 
 /// The result of resolving a [`RawDate`] with what is known of the order.
@@ -228,9 +237,7 @@ pub fn scan_date(raw: &str) -> Option<RawDate> {
     }
     let sep = t.sep_of(b"-/.")?;
     let (n2, _) = t.number()?;
-    if t.sep_of(&[sep]).is_none() {
-        return None;
-    }
+    t.sep_of(&[sep])?;
     let (n3, l3) = t.number()?;
     // Date part done; Japanese/Chinese dates may end in 日.
     t.skip_suffix_day();
@@ -366,7 +373,11 @@ impl<'a> Tokens<'a> {
         if m > 59 || s > 59 {
             return None;
         }
-        (h, m) = if h == 24 && m == 0 && s == 0 { (0, 0) } else { (h, m) };
+        (h, m) = if h == 24 && m == 0 && s == 0 {
+            (0, 0)
+        } else {
+            (h, m)
+        };
         Some((NaiveTime::from_hms_opt(h, m, s)?, offset))
     }
 
@@ -469,7 +480,17 @@ mod tests {
         for y in ["Yes", "TRUE", "是", "はい", "Да", "Ja", "Oui", "Sim", "예"] {
             assert_eq!(parse_bool(y), Some(true), "{y}");
         }
-        for n in ["no", "False", "否", "いいえ", "Нет", "Nein", "Non", "Não", "아니요"] {
+        for n in [
+            "no",
+            "False",
+            "否",
+            "いいえ",
+            "Нет",
+            "Nein",
+            "Non",
+            "Não",
+            "아니요",
+        ] {
             assert_eq!(parse_bool(n), Some(false), "{n}");
         }
         assert_eq!(parse_bool("maybe"), None);
@@ -479,7 +500,10 @@ mod tests {
     fn every_date_shape() {
         assert_eq!(exact("2024-05-06"), dt(2024, 5, 6, 0, 0, 0));
         assert_eq!(exact("2024-05-06T13:04:05Z"), dt(2024, 5, 6, 13, 4, 5));
-        assert_eq!(exact("2024-05-06T13:04:05.123+02:00"), dt(2024, 5, 6, 11, 4, 5));
+        assert_eq!(
+            exact("2024-05-06T13:04:05.123+02:00"),
+            dt(2024, 5, 6, 11, 4, 5)
+        );
         assert_eq!(exact("2024/5/6 下午 1:04:05"), dt(2024, 5, 6, 13, 4, 5));
         assert_eq!(exact("2024/5/6 午前 12:04"), dt(2024, 5, 6, 0, 4, 0));
         assert_eq!(exact("2024/5/6 오후 3:00:00"), dt(2024, 5, 6, 15, 0, 0));
@@ -493,11 +517,31 @@ mod tests {
         assert_eq!(us.resolve(None), Resolved::Ok(dt(2024, 5, 13, 13, 4, 5)));
         let bam = scan_date("05/06/2024 13:04:05").expect("scans");
         assert_eq!(bam.resolve(None), Resolved::Ambiguous);
-        assert_eq!(bam.resolve(Some(false)), Resolved::Ok(dt(2024, 5, 6, 13, 4, 5)));
-        assert_eq!(bam.resolve(Some(true)), Resolved::Ok(dt(2024, 6, 5, 13, 4, 5)));
-        assert_eq!(scan_date("07/07/2024").map(|d| d.resolve(None)), Some(Resolved::Ok(dt(2024, 7, 7, 0, 0, 0))));
-        assert_eq!(scan_date("31/02/2024").map(|d| d.resolve(None)), Some(Resolved::Invalid));
-        for bad in ["", "soon", "1/2/24", "2024-13-01", "12:00", "2024-01-01 25:00", "1/2/2024 13:00 PM"] {
+        assert_eq!(
+            bam.resolve(Some(false)),
+            Resolved::Ok(dt(2024, 5, 6, 13, 4, 5))
+        );
+        assert_eq!(
+            bam.resolve(Some(true)),
+            Resolved::Ok(dt(2024, 6, 5, 13, 4, 5))
+        );
+        assert_eq!(
+            scan_date("07/07/2024").map(|d| d.resolve(None)),
+            Some(Resolved::Ok(dt(2024, 7, 7, 0, 0, 0)))
+        );
+        assert_eq!(
+            scan_date("31/02/2024").map(|d| d.resolve(None)),
+            Some(Resolved::Invalid)
+        );
+        for bad in [
+            "",
+            "soon",
+            "1/2/24",
+            "2024-13-01",
+            "12:00",
+            "2024-01-01 25:00",
+            "1/2/2024 13:00 PM",
+        ] {
             let r = scan_date(bad).map(|d| d.resolve(Some(true)));
             assert!(!matches!(r, Some(Resolved::Ok(_))), "{bad}: {r:?}");
         }

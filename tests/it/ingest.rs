@@ -58,7 +58,9 @@ fn xlsx(path: &Path, sheets: &[(&str, Vec<Vec<V<'_>>>)], created: Option<NaiveDa
                 match v {
                     V::S(s) => ws.write_string(r, c, *s).map(|_| ()),
                     V::N(n) => ws.write_number(r, c, *n).map(|_| ()),
-                    V::D(d) => ws.write_datetime_with_format(r, c, xdt(d), &date_fmt).map(|_| ()),
+                    V::D(d) => ws
+                        .write_datetime_with_format(r, c, xdt(d), &date_fmt)
+                        .map(|_| ()),
                 }
                 .expect("write cell");
             }
@@ -156,16 +158,33 @@ fn header_below_title_rows_on_a_later_sheet_with_extras_and_tenant_column() {
     assert_eq!(a.customer_tenant_id.as_deref(), Some(t.as_str()));
     assert_eq!(a.status, Some(SubStatus::Active));
     assert_eq!(a.term_end, NaiveDate::from_ymd_opt(2025, 3, 31));
-    assert_eq!(a.extras, vec![("Cost center".to_owned(), "CC-42".to_owned())]);
-    assert_eq!(a.exported_at, Some(dt(2024, 5, 1, 9, 30)), "docProps created");
-    assert!(a.source.to_string().ends_with("subs.xlsx: Subscriptions!4:4"), "{}", a.source);
+    assert_eq!(
+        a.extras,
+        vec![("Cost center".to_owned(), "CC-42".to_owned())]
+    );
+    assert_eq!(
+        a.exported_at,
+        Some(dt(2024, 5, 1, 9, 30)),
+        "docProps created"
+    );
+    assert!(
+        a.source
+            .to_string()
+            .ends_with("subs.xlsx: Subscriptions!4:4"),
+        "{}",
+        a.source
+    );
     let b = sub(&inputs, "aaaaaaaa-0000-4000-8000-000000000002");
     assert_eq!(b.status, Some(SubStatus::Suspended));
     assert!(b.source.to_string().ends_with("Subscriptions!6:6"));
     let f = &inputs.files[0];
     assert_eq!((f.kind.as_str(), f.rows), ("subscriptions", 2));
     assert_eq!(f.sha256.len(), 64);
-    assert!(f.sha256.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
+    assert!(
+        f.sha256
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+    );
     assert_eq!(f.bytes, std::fs::metadata(&path).expect("meta").len());
     assert!(inputs.issues.is_empty(), "{:?}", issue_texts(&inputs));
 }
@@ -176,20 +195,72 @@ fn every_locale_header_and_status_word_is_read() {
     let customers = write(dir.path(), "Customers.csv", CUSTOMERS);
     // (locale, delimiter, header, suspended word)
     let cases = [
-        ("zh-TW", ",", ["訂閱識別碼", "訂閱", "數量", "狀態"], "已暫停"),
+        (
+            "zh-TW",
+            ",",
+            ["訂閱識別碼", "訂閱", "數量", "狀態"],
+            "已暫停",
+        ),
         ("zh-CN", ",", ["订阅 ID", "订阅", "数量", "状态"], "已暂停"),
-        ("ja-JP", ",", ["サブスクリプション ID", "サブスクリプション", "数量", "状態"], "中断"),
-        ("ko-KR", ",", ["구독 ID", "구독", "수량", "상태"], "일시 중단됨"),
-        ("ru-RU", ";", ["Идентификатор подписки", "Подписка", "Количество", "Состояние"], "Приостановлено"),
-        ("de-DE", ";", ["Abonnement-ID", "Abonnement", "Menge", "Status"], "Angehalten"),
-        ("fr-FR", ";", ["ID d'abonnement", "Abonnement", "Quantité", "Statut"], "Suspendu"),
-        ("pt-BR", ";", ["ID da assinatura", "Assinatura", "Quantidade", "Status"], "Suspenso"),
+        (
+            "ja-JP",
+            ",",
+            [
+                "サブスクリプション ID",
+                "サブスクリプション",
+                "数量",
+                "状態",
+            ],
+            "中断",
+        ),
+        (
+            "ko-KR",
+            ",",
+            ["구독 ID", "구독", "수량", "상태"],
+            "일시 중단됨",
+        ),
+        (
+            "ru-RU",
+            ";",
+            [
+                "Идентификатор подписки",
+                "Подписка",
+                "Количество",
+                "Состояние",
+            ],
+            "Приостановлено",
+        ),
+        (
+            "de-DE",
+            ";",
+            ["Abonnement-ID", "Abonnement", "Menge", "Status"],
+            "Angehalten",
+        ),
+        (
+            "fr-FR",
+            ";",
+            ["ID d'abonnement", "Abonnement", "Quantité", "Statut"],
+            "Suspendu",
+        ),
+        (
+            "pt-BR",
+            ";",
+            ["ID da assinatura", "Assinatura", "Quantidade", "Status"],
+            "Suspenso",
+        ),
     ];
     let mut paths = Vec::new();
     for (i, (locale, d, h, suspended)) in cases.iter().enumerate() {
         let id = format!("bbbbbbbb-0000-4000-8000-{:012}", i);
-        let text = format!("{}\n{id}{d}Office 365 E3{d}\"1 234\"{d}{suspended}\n", h.join(d));
-        paths.push(write(dir.path(), &format!("{locale}/Contoso Ltd.csv"), text));
+        let text = format!(
+            "{}\n{id}{d}Office 365 E3{d}\"1 234\"{d}{suspended}\n",
+            h.join(d)
+        );
+        paths.push(write(
+            dir.path(),
+            &format!("{locale}/Contoso Ltd.csv"),
+            text,
+        ));
     }
     let mut spec = exports(&paths.iter().map(PathBuf::as_path).collect::<Vec<_>>());
     spec.customers = Some(customers);
@@ -201,12 +272,20 @@ fn every_locale_header_and_status_word_is_read() {
         assert_eq!(s.status, Some(SubStatus::Suspended), "{locale}");
         assert_eq!(s.quantity, Some(1234), "{locale}");
         assert_eq!(s.product, "Office 365 E3", "{locale}");
-        assert_eq!(s.customer_tenant_id.as_deref(), Some(guid(1).as_str()), "{locale}");
+        assert_eq!(
+            s.customer_tenant_id.as_deref(),
+            Some(guid(1).as_str()),
+            "{locale}"
+        );
     }
 }
 
 fn utf16(s: &str, le: bool) -> Vec<u8> {
-    let mut out = if le { vec![0xff, 0xfe] } else { vec![0xfe, 0xff] };
+    let mut out = if le {
+        vec![0xff, 0xfe]
+    } else {
+        vec![0xfe, 0xff]
+    };
     for u in s.encode_utf16() {
         out.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
     }
@@ -218,26 +297,65 @@ fn encodings_and_delimiters_are_sniffed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let t = guid(2);
     let en = |d: &str, id: &str| {
-        format!("Subscription ID{d}Subscription{d}Quantity{d}Customer tenant ID\r\n{id}{d}Produit à€{d}3{d}{t}\r\n")
+        format!(
+            "Subscription ID{d}Subscription{d}Quantity{d}Customer tenant ID\r\n{id}{d}Produit à€{d}3{d}{t}\r\n"
+        )
     };
-    let ru = format!("Идентификатор подписки;Подписка;Количество;Идентификатор клиента\r\ncccccccc-0000-4000-8000-000000000004;Офис 365;4;{t}\r\n");
-    let ja = format!("サブスクリプション ID,サブスクリプション,数量,顧客テナント ID\r\ncccccccc-0000-4000-8000-000000000005,オフィス,5,{t}\r\n");
+    let ru = format!(
+        "Идентификатор подписки;Подписка;Количество;Идентификатор клиента\r\ncccccccc-0000-4000-8000-000000000004;Офис 365;4;{t}\r\n"
+    );
+    let ja = format!(
+        "サブスクリプション ID,サブスクリプション,数量,顧客テナント ID\r\ncccccccc-0000-4000-8000-000000000005,オフィス,5,{t}\r\n"
+    );
     let files = [
-        write(dir.path(), "le.csv", utf16(&en("\t", "cccccccc-0000-4000-8000-000000000001"), true)),
-        write(dir.path(), "be.csv", utf16(&en(",", "cccccccc-0000-4000-8000-000000000002"), false)),
-        write(dir.path(), "bom.csv", [&[0xef, 0xbb, 0xbf][..], en(";", "cccccccc-0000-4000-8000-000000000003").as_bytes()].concat()),
-        write(dir.path(), "ru.csv", encoding_rs::WINDOWS_1251.encode(&ru).0),
+        write(
+            dir.path(),
+            "le.csv",
+            utf16(&en("\t", "cccccccc-0000-4000-8000-000000000001"), true),
+        ),
+        write(
+            dir.path(),
+            "be.csv",
+            utf16(&en(",", "cccccccc-0000-4000-8000-000000000002"), false),
+        ),
+        write(
+            dir.path(),
+            "bom.csv",
+            [
+                &[0xef, 0xbb, 0xbf][..],
+                en(";", "cccccccc-0000-4000-8000-000000000003").as_bytes(),
+            ]
+            .concat(),
+        ),
+        write(
+            dir.path(),
+            "ru.csv",
+            encoding_rs::WINDOWS_1251.encode(&ru).0,
+        ),
         write(dir.path(), "ja.csv", encoding_rs::SHIFT_JIS.encode(&ja).0),
     ];
-    let inputs = read(&exports(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>()));
+    let inputs = read(&exports(
+        &files.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+    ));
     assert!(inputs.issues.is_empty(), "{:?}", issue_texts(&inputs));
     for n in 1..=3 {
         let s = sub(&inputs, &format!("cccccccc-0000-4000-8000-00000000000{n}"));
         assert_eq!((s.product.as_str(), s.quantity), ("Produit à€", Some(3)));
     }
-    assert_eq!(sub(&inputs, "cccccccc-0000-4000-8000-000000000004").product, "Офис 365");
-    assert_eq!(sub(&inputs, "cccccccc-0000-4000-8000-000000000005").product, "オフィス");
-    assert!(inputs.files.iter().all(|f| f.kind == "subscriptions" && f.rows == 1));
+    assert_eq!(
+        sub(&inputs, "cccccccc-0000-4000-8000-000000000004").product,
+        "Офис 365"
+    );
+    assert_eq!(
+        sub(&inputs, "cccccccc-0000-4000-8000-000000000005").product,
+        "オフィス"
+    );
+    assert!(
+        inputs
+            .files
+            .iter()
+            .all(|f| f.kind == "subscriptions" && f.rows == 1)
+    );
 }
 
 #[test]
@@ -259,7 +377,12 @@ fn quantities_with_separators_and_bad_counts_are_located() {
         assert_eq!(sub(&inputs, id).quantity, None, "{id}");
     }
     let texts = issue_texts(&inputs);
-    assert!(texts.iter().any(|t| t.ends_with("q.csv: line 7, column 3 (C): error: quantity \"1.5\" is not a whole number")), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.ends_with(
+            "q.csv: line 7, column 3 (C): error: quantity \"1.5\" is not a whole number"
+        )),
+        "{texts:?}"
+    );
     assert!(has_issue(&inputs, "line 8, column 3 (C)"));
     assert!(has_issue(&inputs, "line 9, column 3 (C)"));
     assert_eq!(inputs.issues.len(), 3, "{texts:?}");
@@ -280,22 +403,37 @@ fn dates_in_every_format_and_ambiguity_rules() {
         ("e7", "31.03.2025 13:00:00"),
         ("e8", "45747"),
     ];
-    let body: String = rows.iter().map(|(id, d)| format!("{id},A,1,{t},{d}\n")).collect();
+    let body: String = rows
+        .iter()
+        .map(|(id, d)| format!("{id},A,1,{t},{d}\n"))
+        .collect();
     let p = write(dir.path(), "formats.csv", format!("{head}{body}"));
     // Ambiguous: nothing in the file tells the order.
-    let amb = write(dir.path(), "amb.csv", format!("{head}f1,A,1,{t},2025-01-01\nf2,A,1,{t},05/06/2025\n"));
+    let amb = write(
+        dir.path(),
+        "amb.csv",
+        format!("{head}f1,A,1,{t},2025-01-01\nf2,A,1,{t},05/06/2025\n"),
+    );
     // Evidence: 25/12 shows day-first, so 05/06 is 5 June.
-    let ev = write(dir.path(), "ev.csv", format!("{head}g1,A,1,{t},25/12/2025\ng2,A,1,{t},05/06/2025\n"));
+    let ev = write(
+        dir.path(),
+        "ev.csv",
+        format!("{head}g1,A,1,{t},25/12/2025\ng2,A,1,{t},05/06/2025\n"),
+    );
     let inputs = read(&exports(&[&p, &amb, &ev]));
     let d = NaiveDate::from_ymd_opt(2025, 3, 31);
     for (id, raw) in rows {
         assert_eq!(sub(&inputs, id).term_end, d, "{id} {raw}");
     }
-    assert_eq!(sub(&inputs, "g2").term_end, NaiveDate::from_ymd_opt(2025, 6, 5));
+    assert_eq!(
+        sub(&inputs, "g2").term_end,
+        NaiveDate::from_ymd_opt(2025, 6, 5)
+    );
     assert_eq!(sub(&inputs, "f2").term_end, None);
     let texts = issue_texts(&inputs);
     assert!(
-        texts.iter().any(|t| t.contains("amb.csv: line 3, column 5 (E): error: date \"05/06/2025\" is ambiguous")),
+        texts.iter().any(|t| t
+            .contains("amb.csv: line 3, column 5 (E): error: date \"05/06/2025\" is ambiguous")),
         "{texts:?}"
     );
     assert_eq!(inputs.issues.len(), 1, "{texts:?}");
@@ -304,7 +442,10 @@ fn dates_in_every_format_and_ambiguity_rules() {
     let mut spec = exports(&[&amb]);
     spec.day_first = Some(false);
     let inputs = read(&spec);
-    assert_eq!(sub(&inputs, "f2").term_end, NaiveDate::from_ymd_opt(2025, 5, 6));
+    assert_eq!(
+        sub(&inputs, "f2").term_end,
+        NaiveDate::from_ymd_opt(2025, 5, 6)
+    );
     assert!(inputs.issues.is_empty());
 }
 
@@ -313,12 +454,24 @@ fn attribution_by_tenant_file_domain_company_and_folder() {
     let dir = tempfile::tempdir().expect("tempdir");
     let customers = write(dir.path(), "lists/Customers.csv", CUSTOMERS);
     let plain = |id: &str| format!("Subscription ID,Subscription,Quantity\n{id},Office 365 E3,5\n");
-    write(dir.path(), &format!("in/export {}.csv", guid(5)), plain("h1"));
+    write(
+        dir.path(),
+        &format!("in/export {}.csv", guid(5)),
+        plain("h1"),
+    );
     write(dir.path(), "in/fabrikam.com.csv", plain("h2"));
-    write(dir.path(), "in/contoso-ltd_subscriptions_2024-05-01.csv", plain("h3"));
+    write(
+        dir.path(),
+        "in/contoso-ltd_subscriptions_2024-05-01.csv",
+        plain("h3"),
+    );
     write(dir.path(), "in/Northwind Traders/export.csv", plain("h4"));
     write(dir.path(), "in/twin co.csv", plain("h5"));
-    write(dir.path(), "in/mystery.csv", format!("{}h7,X,1\n", plain("h6")));
+    write(
+        dir.path(),
+        "in/mystery.csv",
+        format!("{}h7,X,1\n", plain("h6")),
+    );
     write(
         dir.path(),
         "in/mixed.csv",
@@ -340,16 +493,38 @@ fn attribution_by_tenant_file_domain_company_and_folder() {
     let texts = issue_texts(&inputs);
     let mystery: Vec<_> = texts.iter().filter(|t| t.contains("mystery.csv")).collect();
     assert_eq!(mystery.len(), 1, "one issue for the file: {texts:?}");
-    assert!(mystery[0].contains("these 2 subscription(s)"), "{mystery:?}");
-    assert!(texts.iter().any(|t| t.contains("twin co.csv") && t.contains("fits 2 customers")), "{texts:?}");
     assert!(
-        texts.iter().any(|t| t.contains("mixed.csv: line 3") && t.contains("\"Nobody Inc\" (2 rows)")),
+        mystery[0].contains("these 2 subscription(s)"),
+        "{mystery:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("twin co.csv") && t.contains("fits 2 customers")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("mixed.csv: line 3") && t.contains("\"Nobody Inc\" (2 rows)")),
         "{texts:?}"
     );
     // Folder walk names keep the folder as typed.
-    assert!(sub(&inputs, "h4").source.to_string().contains("Northwind Traders/export.csv: line 2"));
+    assert!(
+        sub(&inputs, "h4")
+            .source
+            .to_string()
+            .contains("Northwind Traders/export.csv: line 2")
+    );
     assert_eq!(inputs.customers.len(), 5);
-    assert_eq!(inputs.files.iter().filter(|f| f.kind == "customers").count(), 1);
+    assert_eq!(
+        inputs
+            .files
+            .iter()
+            .filter(|f| f.kind == "customers")
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -362,7 +537,11 @@ fn batch_migration_csv_reads_current_values_and_keeps_the_rest() {
         t = guid(1).to_uppercase(),
         s = "EEEEEEEE-0000-4000-8000-000000000001"
     );
-    let p = write(dir.path(), "subscriptions.csv", format!("{header}\n{row}\n"));
+    let p = write(
+        dir.path(),
+        "subscriptions.csv",
+        format!("{header}\n{row}\n"),
+    );
     let inputs = read(&exports(&[&p]));
     assert!(inputs.issues.is_empty(), "{:?}", issue_texts(&inputs));
     let s = sub(&inputs, "eeeeeeee-0000-4000-8000-000000000001");
@@ -374,9 +553,19 @@ fn batch_migration_csv_reads_current_values_and_keeps_the_rest() {
     assert_eq!(s.product, "Office 365 E3");
     assert_eq!(s.reseller.as_deref(), Some("1234567"));
     assert_eq!(s.auto_renew, Some(true));
-    assert_eq!(s.term_end, NaiveDate::from_ymd_opt(2025, 5, 6), "invariant culture is month first");
-    assert!(s.extras.contains(&("SeatCount".to_owned(), "35".to_owned())));
-    assert!(s.extras.contains(&("NcePsa".to_owned(), "CFQ7TTC0LF8Q:0001".to_owned())));
+    assert_eq!(
+        s.term_end,
+        NaiveDate::from_ymd_opt(2025, 5, 6),
+        "invariant culture is month first"
+    );
+    assert!(
+        s.extras
+            .contains(&("SeatCount".to_owned(), "35".to_owned()))
+    );
+    assert!(
+        s.extras
+            .contains(&("NcePsa".to_owned(), "CFQ7TTC0LF8Q:0001".to_owned()))
+    );
     assert_eq!(inputs.files[0].kind, "batch-migration");
 }
 
@@ -421,24 +610,66 @@ fn activity_joins_names_and_counts_changes_after_the_export() {
     let a = &inputs.activity;
     assert!(a.given);
     let contoso = &a.per_customer[&guid(1)];
-    assert_eq!(contoso.count, 1, "only the suspend after the export; the referral is not subscription-affecting");
-    assert_eq!(contoso.last, Some((dt(2024, 5, 2, 10, 0), "Suspended subscription".to_owned())));
+    assert_eq!(
+        contoso.count, 1,
+        "only the suspend after the export; the referral is not subscription-affecting"
+    );
+    assert_eq!(
+        contoso.last,
+        Some((dt(2024, 5, 2, 10, 0), "Suspended subscription".to_owned()))
+    );
     assert_eq!(a.last_activity[&guid(1)], dt(2024, 5, 3, 10, 0));
     assert_eq!(a.per_customer[&guid(2)].count, 1);
-    assert_eq!(a.per_subscription["aaaa0002-0000-4000-8000-000000000002"].count, 1);
+    assert_eq!(
+        a.per_subscription["aaaa0002-0000-4000-8000-000000000002"].count,
+        1
+    );
     assert!(!a.per_customer.contains_key(&guid(3)));
-    let referral = a.aggregates.iter().find(|g| g.action == "Created a referral").expect("aggregate");
+    let referral = a
+        .aggregates
+        .iter()
+        .find(|g| g.action == "Created a referral")
+        .expect("aggregate");
     assert_eq!((referral.kind, referral.count), (ActionKind::Other, 1));
     assert_eq!(referral.customer_tenant_id, Some(guid(1)));
-    let unknown = a.aggregates.iter().find(|g| g.customer_name == "Unknown Corp").expect("aggregate");
-    assert_eq!((unknown.count, unknown.kind, unknown.customer_tenant_id.clone()), (2, ActionKind::Purchase, None));
+    let unknown = a
+        .aggregates
+        .iter()
+        .find(|g| g.customer_name == "Unknown Corp")
+        .expect("aggregate");
+    assert_eq!(
+        (
+            unknown.count,
+            unknown.kind,
+            unknown.customer_tenant_id.clone()
+        ),
+        (2, ActionKind::Purchase, None)
+    );
     assert_eq!(unknown.last_actor.as_deref(), Some("e@p.com"));
     let texts = issue_texts(&inputs);
     let log_issues: Vec<_> = texts.iter().filter(|t| t.contains("act.csv")).collect();
     assert_eq!(log_issues.len(), 2, "{texts:?}");
-    assert!(texts.iter().any(|t| t.contains("act.csv: line 6, column 2 (B)") && t.contains("activity names 'Unknown Corp' (2 rows): no customer with that name")), "{texts:?}");
-    assert!(texts.iter().any(|t| t.contains("act.csv: line 8, column 2 (B)") && t.contains("2 customers have that name")), "{texts:?}");
-    let f = inputs.files.iter().find(|f| f.kind == "activity").expect("activity file");
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("act.csv: line 6, column 2 (B)")
+                && t.contains(
+                    "activity names 'Unknown Corp' (2 rows): no customer with that name"
+                )),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("act.csv: line 8, column 2 (B)")
+                && t.contains("2 customers have that name")),
+        "{texts:?}"
+    );
+    let f = inputs
+        .files
+        .iter()
+        .find(|f| f.kind == "activity")
+        .expect("activity file");
     assert_eq!(f.rows, 7);
     assert_eq!(f.sha256.len(), 64);
 }
@@ -459,7 +690,13 @@ fn activity_dates_ambiguous_or_inferred_per_log() {
     spec.activity = vec![amb.clone()];
     let inputs = read(&spec);
     let texts = issue_texts(&inputs);
-    assert!(texts.iter().any(|t| t.starts_with(&format!("{}: line 5, column 1 (A): error: date \"5/6/2024\" is ambiguous", amb.display()))), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.starts_with(&format!(
+            "{}: line 5, column 1 (A): error: date \"5/6/2024\" is ambiguous",
+            amb.display()
+        ))),
+        "{texts:?}"
+    );
     assert_eq!(inputs.activity.per_customer[&guid(1)].count, 3);
 
     // A later unambiguous date (13/06) settles the order for the file.
@@ -472,11 +709,18 @@ fn activity_dates_ambiguous_or_inferred_per_log() {
     );
     spec.activity = vec![ev];
     let inputs = read(&spec);
-    assert!(!has_issue(&inputs, "ambiguous"), "{:?}", issue_texts(&inputs));
+    assert!(
+        !has_issue(&inputs, "ambiguous"),
+        "{:?}",
+        issue_texts(&inputs)
+    );
     let c = &inputs.activity.per_customer[&guid(1)];
     assert_eq!(c.count, 2);
     assert_eq!(c.last.as_ref().map(|l| l.0), Some(dt(2024, 6, 13, 10, 0)));
-    assert_eq!(inputs.activity.last_activity[&guid(1)], dt(2024, 6, 13, 10, 0));
+    assert_eq!(
+        inputs.activity.last_activity[&guid(1)],
+        dt(2024, 6, 13, 10, 0)
+    );
 }
 
 #[test]
@@ -485,7 +729,10 @@ fn activity_log_in_utf16_with_tabs_is_streamed() {
     let (mut spec, _) = activity_fixture(dir.path());
     let mut text = String::from("日期 / 時間\t受影響客戶\t動作\t合作夥伴使用者\r\n");
     for i in 0..3000 {
-        text.push_str(&format!("2024/5/{} 下午 1:00:00\tContoso Ltd.\t已暫停訂用帳戶\tu{i}@p.com\r\n", 2 + i % 20));
+        text.push_str(&format!(
+            "2024/5/{} 下午 1:00:00\tContoso Ltd.\t已暫停訂用帳戶\tu{i}@p.com\r\n",
+            2 + i % 20
+        ));
     }
     spec.activity = vec![write(dir.path(), "zh.csv", utf16(&text, true))];
     let inputs = read(&spec);
@@ -503,20 +750,42 @@ fn changes_are_counted_after_the_workbook_creation_time() {
     let book = dir.path().join("Fabrikam.xlsx");
     xlsx(
         &book,
-        &[("Sheet1", vec![
-            vec![V::S("Subscription ID"), V::S("Subscription"), V::S("Quantity")],
-            vec![V::S("aaaa0009-0000-4000-8000-000000000009"), V::S("E3"), V::N(2.0)],
-        ])],
+        &[(
+            "Sheet1",
+            vec![
+                vec![
+                    V::S("Subscription ID"),
+                    V::S("Subscription"),
+                    V::S("Quantity"),
+                ],
+                vec![
+                    V::S("aaaa0009-0000-4000-8000-000000000009"),
+                    V::S("E3"),
+                    V::N(2.0),
+                ],
+            ],
+        )],
         Some(dt(2024, 5, 10, 12, 0)),
     );
     let act = dir.path().join("act.xlsx");
     xlsx(
         &act,
-        &[("Log", vec![
-            vec![V::S("Date-Time"), V::S("Affected customer"), V::S("Action")],
-            vec![V::D(dt(2024, 5, 10, 11, 0)), V::S("Fabrikam"), V::S("Suspended subscription")],
-            vec![V::D(dt(2024, 5, 10, 13, 0)), V::S("Fabrikam"), V::S("Reactivated subscription")],
-        ])],
+        &[(
+            "Log",
+            vec![
+                vec![V::S("Date-Time"), V::S("Affected customer"), V::S("Action")],
+                vec![
+                    V::D(dt(2024, 5, 10, 11, 0)),
+                    V::S("Fabrikam"),
+                    V::S("Suspended subscription"),
+                ],
+                vec![
+                    V::D(dt(2024, 5, 10, 13, 0)),
+                    V::S("Fabrikam"),
+                    V::S("Reactivated subscription"),
+                ],
+            ],
+        )],
         None,
     );
     let mut spec = exports(&[&book, &act]);
@@ -525,18 +794,39 @@ fn changes_are_counted_after_the_workbook_creation_time() {
     assert!(inputs.issues.is_empty(), "{:?}", issue_texts(&inputs));
     let c = &inputs.activity.per_customer[&guid(2)];
     assert_eq!(c.count, 1);
-    assert_eq!(c.last, Some((dt(2024, 5, 10, 13, 0), "Reactivated subscription".to_owned())));
+    assert_eq!(
+        c.last,
+        Some((
+            dt(2024, 5, 10, 13, 0),
+            "Reactivated subscription".to_owned()
+        ))
+    );
 }
 
 #[test]
 fn garbage_inputs_become_issues_not_panics() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let junk: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
-    let big_cell = format!("Subscription ID,Subscription,Quantity\nz1,\"{}\",1\n", "x".repeat(10 * 1024 * 1024));
+    let junk: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let big_cell = format!(
+        "Subscription ID,Subscription,Quantity\nz1,\"{}\",1\n",
+        "x".repeat(10 * 1024 * 1024)
+    );
     let mut valid = Vec::new();
     {
         let p = dir.path().join("valid.xlsx");
-        xlsx(&p, &[("S", vec![vec![V::S("Subscription ID"), V::S("Quantity")], vec![V::S("z9"), V::N(1.0)]])], None);
+        xlsx(
+            &p,
+            &[(
+                "S",
+                vec![
+                    vec![V::S("Subscription ID"), V::S("Quantity")],
+                    vec![V::S("z9"), V::N(1.0)],
+                ],
+            )],
+            None,
+        );
         valid = std::fs::read(p).unwrap_or(valid);
     }
     let files = [
@@ -545,18 +835,37 @@ fn garbage_inputs_become_issues_not_panics() {
         write(dir.path(), "zip-header-only.xlsx", b"PK\x03\x04"),
         write(dir.path(), "empty.csv", b""),
         write(dir.path(), "junk.csv", &junk),
-        write(dir.path(), "ragged.csv", "Subscription ID,Subscription,Quantity\nz2\nz3,A,1,extra,more\n\n,,\n"),
+        write(
+            dir.path(),
+            "ragged.csv",
+            "Subscription ID,Subscription,Quantity\nz2\nz3,A,1,extra,more\n\n,,\n",
+        ),
         write(dir.path(), "big.csv", big_cell),
         write(dir.path(), "notes.csv", "just some text\nnothing here\n"),
     ];
-    let inputs = read(&exports(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>()));
+    let inputs = read(&exports(
+        &files.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+    ));
     let texts = issue_texts(&inputs);
-    for name in ["junk.xlsx", "truncated.xlsx", "zip-header-only.xlsx", "empty.csv", "junk.csv", "notes.csv"] {
+    for name in [
+        "junk.xlsx",
+        "truncated.xlsx",
+        "zip-header-only.xlsx",
+        "empty.csv",
+        "junk.csv",
+        "notes.csv",
+    ] {
         assert!(texts.iter().any(|t| t.contains(name)), "{name}: {texts:?}");
     }
     assert_eq!(sub(&inputs, "z1").product.len(), 10 * 1024 * 1024);
     assert_eq!(sub(&inputs, "z2").quantity, None);
-    assert_eq!(sub(&inputs, "z3").extras, vec![("Column D".to_owned(), "extra".to_owned()), ("Column E".to_owned(), "more".to_owned())]);
+    assert_eq!(
+        sub(&inputs, "z3").extras,
+        vec![
+            ("Column D".to_owned(), "extra".to_owned()),
+            ("Column E".to_owned(), "more".to_owned())
+        ]
+    );
     assert_eq!(inputs.files.len(), files.len(), "every file is listed");
 }
 
@@ -591,5 +900,8 @@ fn offer_map_example_is_read() {
         map.lookup(Some("796B6B5F-613C-4E24-A17C-EBA730D49C02"), ""),
         Some("CFQ7TTC0LF8Q:0001:CFQ7TTC0K5BF")
     );
-    assert_eq!(map.lookup(None, "microsoft 365 business basic"), Some("CFQ7TTC0LH18:0001:CFQ7TTC0K971"));
+    assert_eq!(
+        map.lookup(None, "microsoft 365 business basic"),
+        Some("CFQ7TTC0LH18:0001:CFQ7TTC0K971")
+    );
 }
