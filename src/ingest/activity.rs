@@ -420,7 +420,8 @@ impl ActivityAcc {
         for s in &self.slots {
             let msg = match s.matches.len() {
                 1 => continue,
-                0 if s.display.is_empty() => format!("{} activity row(s) name no customer", s.rows),
+                // Partner-level actions (profile, users) name no customer.
+                0 if s.display.is_empty() => continue,
                 0 => format!(
                     "activity names '{}' ({} rows): no customer with that name",
                     s.display, s.rows

@@ -18,6 +18,7 @@ pub mod customers;
 pub mod decode;
 pub mod discover;
 pub mod headers;
+pub mod lines;
 pub mod offer_map;
 mod read;
 pub mod stream;

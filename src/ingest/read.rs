@@ -120,6 +120,11 @@ pub fn read_file(found: &Found, role: Role, spec: &IngestSpec) -> FileRead {
         };
         r.file.sha256 = hex(&Sha256::digest(&bytes));
         r.file.bytes = bytes.len() as u64;
+        if bytes.is_empty() {
+            r.issues
+                .push(file_issue(&display, "the file is empty: nothing read"));
+            return r;
+        }
         let grid = csv_grid(&bytes);
         let at = exported_at.or(mtime);
         if !read_grid(&mut r, &display, grid, spec.day_first, at) {

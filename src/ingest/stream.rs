@@ -144,6 +144,7 @@ fn fold_csv<R: Read>(
     } else {
         Box::new(DecodingReader::new(head, rest, enc))
     };
+    let (reader, lines) = super::lines::LineTracked::new(reader);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -160,7 +161,7 @@ fn fold_csv<R: Read>(
             continue;
         }
         rows += 1;
-        let line = rec.position().map_or(0, csv::Position::line);
+        let line = super::lines::record_line(&lines, rec.position());
         let raw_date = rec.get(cols.date).unwrap_or(b"");
         let date_text = std::str::from_utf8(raw_date).unwrap_or("").trim();
         let date = scan_date(date_text).ok_or(date_text);

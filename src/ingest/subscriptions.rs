@@ -131,7 +131,7 @@ fn read_row(
     };
     let cell_loc = |f: Field| ctx.grid.cell_loc(file, row, h.col(f).unwrap_or(0));
     let Some(id) = text(Field::SubscriptionId) else {
-        issues.push(Issue::warning(
+        issues.push(Issue::error(
             cell_loc(Field::SubscriptionId),
             "row has no subscription ID: not read",
         ));

@@ -211,11 +211,12 @@ pub fn sniff_delimiter(head: &str) -> u8 {
 
 /// Parse CSV text into a grid (at most `max_rows` records).
 pub fn parse_csv(text: &str, delimiter: u8, max_rows: usize) -> Grid {
+    let (tracked, lines) = super::lines::LineTracked::new(text.as_bytes());
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+        .from_reader(tracked);
     let mut rows = Vec::new();
     let mut rec = csv::StringRecord::new();
     while rows.len() < max_rows {
@@ -223,7 +224,7 @@ pub fn parse_csv(text: &str, delimiter: u8, max_rows: usize) -> Grid {
             Ok(true) => {}
             Ok(false) | Err(_) => break,
         }
-        let number = rec.position().map_or(0, csv::Position::line);
+        let number = super::lines::record_line(&lines, rec.position());
         let cells = rec
             .iter()
             .map(|f| {
@@ -258,7 +259,7 @@ mod tests {
 
     #[test]
     fn csv_rows_keep_line_numbers_across_quoted_newlines() {
-        let g = parse_csv("title\n\"multi\nline\",x\nlast,y\n", b',', 100);
+        let g = parse_csv("title\r\n\"multi\r\nline\",x\r\nlast,y\r\n", b',', 100);
         let numbers: Vec<u64> = g.rows.iter().map(|r| r.number).collect();
         assert_eq!(numbers, vec![1, 2, 4]);
         assert_eq!(
