@@ -1,0 +1,543 @@
+//! The activity log, folded as it streams past.
+//!
+//! A partner's log can hold a million rows, so it is never held in memory:
+//! each row is classified, joined to a customer by company name and folded
+//! into per-customer counts and per (customer, action) aggregates. Raw
+//! names, actions and actors are interned once per distinct spelling, so
+//! the per-row cost is a few hash lookups on byte slices. Problems are
+//! aggregated too: one issue per distinct unmatched name with its first
+//! line and row count, one issue for all ambiguous dates of a file.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDateTime;
+
+use super::attribute::guids_in;
+use super::headers::{ALIASES, norm};
+use super::values::{RawDate, Resolved};
+use crate::model::{
+    ActionKind, ActivityAggregate, ActivitySummary, ChangesSince, Customer, Issue, Location,
+    name_key,
+};
+
+/// Rows whose date waits for the file's day/month order, at most.
+const MAX_PENDING: usize = 200_000;
+
+/// What the join needs to know, fixed before the log is read.
+pub struct JoinCtx<'a> {
+    pub customers: &'a [Customer],
+    /// name_key(company name) → customer indices.
+    pub by_name: HashMap<String, Vec<usize>>,
+    /// Per customer index: when its export was taken (earliest).
+    pub export_time: Vec<Option<NaiveDateTime>>,
+    /// Known subscription IDs → when their export was taken.
+    pub sub_export_time: HashMap<String, Option<NaiveDateTime>>,
+    pub day_first: Option<bool>,
+}
+
+/// A name as the log spells it, and what it resolved to.
+struct NameSlot {
+    display: String,
+    matches: Vec<usize>,
+    first: Location,
+    rows: u64,
+}
+
+#[derive(Clone)]
+struct Agg {
+    count: u64,
+    first: NaiveDateTime,
+    last: NaiveDateTime,
+    last_actor: Option<u32>,
+}
+
+/// One row waiting for its date order.
+struct Pending {
+    date: RawDate,
+    name: u32,
+    action: u32,
+    actor: Option<u32>,
+    subs: Vec<String>,
+}
+
+/// Per-file date state.
+struct FileDates {
+    file: Arc<str>,
+    order: Option<bool>,
+    conflict_reported: bool,
+    pending: Vec<Pending>,
+    ambiguous_rows: u64,
+    first_ambiguous: Option<(Location, String)>,
+    bad_rows: u64,
+    first_bad: Option<(Location, String)>,
+}
+
+/// The fold over every activity row of every log.
+#[derive(Default)]
+pub struct ActivityAcc {
+    names: HashMap<Box<[u8]>, u32>,
+    slots: Vec<NameSlot>,
+    actions: HashMap<Box<[u8]>, u32>,
+    action_info: Vec<(String, ActionKind)>,
+    actors: HashMap<Box<[u8]>, u32>,
+    actor_names: Vec<String>,
+    aggs: HashMap<(u32, u32), Agg>,
+    per_customer: HashMap<usize, ChangesSince>,
+    per_subscription: HashMap<String, ChangesSince>,
+    last_activity: HashMap<usize, NaiveDateTime>,
+    file: Option<FileDates>,
+    pub issues: Vec<Issue>,
+    pub rows: u64,
+}
+
+/// The raw fields of one row.
+pub struct RowIn<'r> {
+    /// The sheet, for workbooks; `None` for CSV.
+    pub sheet: Option<&'r str>,
+    /// 1-based line (CSV) or row (sheet).
+    pub line: u64,
+    /// Absolute 0-based columns of the date and the name, for issues.
+    pub date_col: u32,
+    pub name_col: u32,
+    pub date: Result<RawDate, &'r str>,
+    pub name: &'r [u8],
+    pub action: &'r [u8],
+    pub actor: Option<&'r [u8]>,
+    pub details: Option<&'r [u8]>,
+}
+
+/// Classify an action text by the locale keyword tables.
+pub fn classify_action(text: &str) -> ActionKind {
+    let n = norm(text);
+    for (kind, word) in &ALIASES.actions {
+        if !word.is_empty() && n.contains(word.as_str()) {
+            return match kind.as_str() {
+                "migration" => ActionKind::Migration,
+                "upgrade" => ActionKind::Upgrade,
+                "reactivate" => ActionKind::Reactivate,
+                "suspend" => ActionKind::Suspend,
+                "cancel" => ActionKind::Cancel,
+                "quantity_change" => ActionKind::QuantityChange,
+                "purchase" => ActionKind::Purchase,
+                "subscription_update" => ActionKind::SubscriptionUpdate,
+                _ => ActionKind::Other,
+            };
+        }
+    }
+    ActionKind::Other
+}
+
+/// A cell of a CSV line or of a sheet.
+fn place(file: &Arc<str>, sheet: Option<&str>, line: u64, col: u32) -> Location {
+    match sheet {
+        Some(s) => Location::cell(
+            file.clone(),
+            s,
+            u32::try_from(line).unwrap_or(u32::MAX),
+            col,
+        ),
+        None => Location::field(file.clone(), line, col),
+    }
+}
+
+fn trim(b: &[u8]) -> &[u8] {
+    b.trim_ascii()
+}
+
+fn intern(map: &mut HashMap<Box<[u8]>, u32>, key: &[u8], mut make: impl FnMut() -> u32) -> u32 {
+    if let Some(&i) = map.get(key) {
+        return i;
+    }
+    let i = make();
+    map.insert(key.into(), i);
+    i
+}
+
+impl ActivityAcc {
+    /// Start a file: dates are resolved per file.
+    pub fn begin_file(&mut self, file: &Arc<str>, day_first: Option<bool>) {
+        self.end_file();
+        self.file = Some(FileDates {
+            file: file.clone(),
+            order: day_first,
+            conflict_reported: false,
+            pending: Vec::new(),
+            ambiguous_rows: 0,
+            first_ambiguous: None,
+            bad_rows: 0,
+            first_bad: None,
+        });
+    }
+
+    /// Fold one row.
+    pub fn feed(&mut self, ctx: &JoinCtx<'_>, row: RowIn<'_>) {
+        let Some(file) = self.file.as_ref().map(|f| f.file.clone()) else {
+            return;
+        };
+        let sheet = row.sheet;
+        let loc = |col: u32| place(&file, sheet, row.line, col);
+        let date = match row.date {
+            Ok(d) => d,
+            Err(raw) => {
+                self.note_bad(loc(row.date_col), raw);
+                return;
+            }
+        };
+        if ctx.day_first.is_none()
+            && let Some(e) = date.evidence()
+        {
+            self.evidence(ctx, e, loc(row.date_col));
+        }
+        let name = self.name_slot(ctx, row.name, loc(row.name_col));
+        let action = self.action_slot(row.action);
+        let actor = row
+            .actor
+            .map(trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| self.actor_slot(a));
+        let subs = match row.details {
+            Some(d) if !ctx.sub_export_time.is_empty() && d.len() >= 36 => {
+                guids_in(&String::from_utf8_lossy(d))
+                    .into_iter()
+                    .filter(|g| ctx.sub_export_time.contains_key(g))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        self.rows += 1;
+        let order = self.file.as_ref().and_then(|f| f.order);
+        match date.resolve(order) {
+            Resolved::Ok(t) => self.fold(ctx, t, name, action, actor, &subs),
+            Resolved::Ambiguous => {
+                let Some(fd) = self.file.as_mut() else {
+                    return;
+                };
+                fd.ambiguous_rows += 1;
+                if fd.first_ambiguous.is_none() {
+                    let raw = match date {
+                        RawDate::Slashed { a, b, year, .. } => format!("{a}/{b}/{year}"),
+                        RawDate::Exact(d) => d.to_string(),
+                    };
+                    fd.first_ambiguous = Some((loc(row.date_col), raw));
+                }
+                if fd.pending.len() < MAX_PENDING {
+                    fd.pending.push(Pending {
+                        date,
+                        name,
+                        action,
+                        actor,
+                        subs,
+                    });
+                }
+            }
+            Resolved::Invalid => self.note_bad(loc(row.date_col), "no such day"),
+        }
+    }
+
+    fn note_bad(&mut self, loc: Location, raw: &str) {
+        if let Some(fd) = self.file.as_mut() {
+            fd.bad_rows += 1;
+            if fd.first_bad.is_none() {
+                fd.first_bad = Some((loc, raw.to_owned()));
+            }
+        }
+    }
+
+    /// A date that shows the file's order (`day_first`).
+    fn evidence(&mut self, ctx: &JoinCtx<'_>, day_first: bool, loc: Location) {
+        let Some(fd) = self.file.as_mut() else {
+            return;
+        };
+        match fd.order {
+            None => {
+                fd.order = Some(day_first);
+                self.flush_pending(ctx);
+            }
+            Some(o) if o != day_first && !fd.conflict_reported => {
+                fd.conflict_reported = true;
+                self.issues.push(Issue::warning(
+                    loc,
+                    "this log's dates mix day-first and month-first order; they are read in the order seen first",
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    fn flush_pending(&mut self, ctx: &JoinCtx<'_>) {
+        let Some(fd) = self.file.as_mut() else {
+            return;
+        };
+        let order = fd.order;
+        let pending = std::mem::take(&mut fd.pending);
+        fd.ambiguous_rows = 0;
+        fd.first_ambiguous = None;
+        for p in pending {
+            if let Resolved::Ok(t) = p.date.resolve(order) {
+                self.fold(ctx, t, p.name, p.action, p.actor, &p.subs);
+            }
+        }
+    }
+
+    fn name_slot(&mut self, ctx: &JoinCtx<'_>, raw: &[u8], first: Location) -> u32 {
+        let raw = trim(raw);
+        let slots = &mut self.slots;
+        let mut first = Some(first);
+        let i = intern(&mut self.names, raw, || {
+            let display = String::from_utf8_lossy(raw).into_owned();
+            let matches = ctx
+                .by_name
+                .get(&name_key(&display))
+                .cloned()
+                .unwrap_or_default();
+            slots.push(NameSlot {
+                display,
+                matches,
+                first: first.take().unwrap_or_else(|| Location::file("")),
+                rows: 0,
+            });
+            u32::try_from(slots.len() - 1).unwrap_or(u32::MAX)
+        });
+        if let Some(s) = self.slots.get_mut(i as usize) {
+            s.rows += 1;
+        }
+        i
+    }
+
+    fn action_slot(&mut self, raw: &[u8]) -> u32 {
+        let raw = trim(raw);
+        let info = &mut self.action_info;
+        intern(&mut self.actions, raw, || {
+            let text = String::from_utf8_lossy(raw).into_owned();
+            let kind = classify_action(&text);
+            info.push((text, kind));
+            u32::try_from(info.len() - 1).unwrap_or(u32::MAX)
+        })
+    }
+
+    fn actor_slot(&mut self, raw: &[u8]) -> u32 {
+        let names = &mut self.actor_names;
+        intern(&mut self.actors, raw, || {
+            names.push(String::from_utf8_lossy(raw).into_owned());
+            u32::try_from(names.len() - 1).unwrap_or(u32::MAX)
+        })
+    }
+
+    fn fold(
+        &mut self,
+        ctx: &JoinCtx<'_>,
+        t: NaiveDateTime,
+        name: u32,
+        action: u32,
+        actor: Option<u32>,
+        subs: &[String],
+    ) {
+        let agg = self.aggs.entry((name, action)).or_insert(Agg {
+            count: 0,
+            first: t,
+            last: t,
+            last_actor: actor,
+        });
+        agg.count += 1;
+        agg.first = agg.first.min(t);
+        if t >= agg.last {
+            agg.last = t;
+            agg.last_actor = actor.or(agg.last_actor);
+        }
+        let Some((text, kind)) = self.action_info.get(action as usize) else {
+            return;
+        };
+        let customer = match self.slots.get(name as usize).map(|s| s.matches.as_slice()) {
+            Some([c]) => Some(*c),
+            _ => None,
+        };
+        if let Some(c) = customer {
+            let last = self.last_activity.entry(c).or_insert(t);
+            *last = (*last).max(t);
+        }
+        if !kind.affects_subscriptions() {
+            return;
+        }
+        if let Some(c) = customer
+            && ctx
+                .export_time
+                .get(c)
+                .copied()
+                .flatten()
+                .is_some_and(|e| t > e)
+        {
+            bump(self.per_customer.entry(c).or_default(), t, text);
+        }
+        for s in subs {
+            if ctx
+                .sub_export_time
+                .get(s)
+                .copied()
+                .flatten()
+                .is_some_and(|e| t > e)
+            {
+                bump(self.per_subscription.entry(s.clone()).or_default(), t, text);
+            }
+        }
+    }
+
+    /// Close the current file: report its ambiguous and unreadable dates.
+    pub fn end_file(&mut self) {
+        let Some(fd) = self.file.take() else {
+            return;
+        };
+        if let Some((loc, raw)) = fd.first_ambiguous {
+            self.issues.push(Issue::error(
+                loc,
+                format!(
+                    "date \"{raw}\" is ambiguous (day/month or month/day) and {} row(s) of this log have such dates, none unambiguous; they are not counted: pass --day-first or --month-first",
+                    fd.ambiguous_rows
+                ),
+            ));
+        }
+        if let Some((loc, raw)) = fd.first_bad {
+            self.issues.push(Issue::warning(
+                loc,
+                format!(
+                    "\"{raw}\" is not a date ({} row(s) of this log): not counted",
+                    fd.bad_rows
+                ),
+            ));
+        }
+    }
+
+    /// The summary and the join issues.
+    pub fn finish(mut self, ctx: &JoinCtx<'_>, given: bool) -> (ActivitySummary, Vec<Issue>) {
+        self.end_file();
+        let tenant = |c: usize| {
+            ctx.customers
+                .get(c)
+                .map(|x| x.tenant_id.clone())
+                .unwrap_or_default()
+        };
+        let mut issues = std::mem::take(&mut self.issues);
+        for s in &self.slots {
+            let msg = match s.matches.len() {
+                1 => continue,
+                // Partner-level actions (profile, users) name no customer.
+                0 if s.display.is_empty() => continue,
+                0 => format!(
+                    "activity names '{}' ({} rows): no customer with that name",
+                    s.display, s.rows
+                ),
+                n => format!(
+                    "activity names '{}' ({} rows): {n} customers have that name ({}); these rows are not attributed",
+                    s.display,
+                    s.rows,
+                    s.matches
+                        .iter()
+                        .map(|c| tenant(*c))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            issues.push(Issue::warning(s.first.clone(), msg));
+        }
+        let mut aggregates: Vec<ActivityAggregate> = self
+            .aggs
+            .iter()
+            .filter_map(|(&(n, a), g)| {
+                let slot = self.slots.get(n as usize)?;
+                let (action, kind) = self.action_info.get(a as usize)?;
+                Some(ActivityAggregate {
+                    customer_tenant_id: match slot.matches.as_slice() {
+                        [c] => Some(tenant(*c)),
+                        _ => None,
+                    },
+                    customer_name: slot.display.clone(),
+                    action: action.clone(),
+                    kind: *kind,
+                    count: g.count,
+                    first: g.first,
+                    last: g.last,
+                    last_actor: g
+                        .last_actor
+                        .and_then(|i| self.actor_names.get(i as usize).cloned()),
+                })
+            })
+            .collect();
+        aggregates
+            .sort_by(|a, b| (&a.customer_name, &a.action).cmp(&(&b.customer_name, &b.action)));
+        let summary = ActivitySummary {
+            given,
+            per_customer: self
+                .per_customer
+                .into_iter()
+                .map(|(c, v)| (tenant(c), v))
+                .collect(),
+            per_subscription: self.per_subscription,
+            last_activity: self
+                .last_activity
+                .into_iter()
+                .map(|(c, v)| (tenant(c), v))
+                .collect(),
+            aggregates,
+        };
+        (summary, issues)
+    }
+}
+
+fn bump(c: &mut ChangesSince, t: NaiveDateTime, text: &str) {
+    c.count += 1;
+    if c.last.as_ref().is_none_or(|(when, _)| t >= *when) {
+        c.last = Some((t, text.to_owned()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_classify_in_many_languages() {
+        assert_eq!(classify_action("Created a referral"), ActionKind::Other);
+        assert_eq!(
+            classify_action("Purchased Office 365 E3"),
+            ActionKind::Purchase
+        );
+        assert_eq!(
+            classify_action("update_subscription"),
+            ActionKind::SubscriptionUpdate
+        );
+        assert_eq!(
+            classify_action("Updated subscription quantity"),
+            ActionKind::QuantityChange
+        );
+        assert_eq!(
+            classify_action("Suspended subscription"),
+            ActionKind::Suspend
+        );
+        assert_eq!(
+            classify_action("Reactivated subscription"),
+            ActionKind::Reactivate
+        );
+        assert_eq!(
+            classify_action("granular admin relationship terminated"),
+            ActionKind::Other
+        );
+        assert_eq!(
+            classify_action("update_customer_user_licenses"),
+            ActionKind::Other
+        );
+        assert_eq!(classify_action("已暫停訂用帳戶"), ActionKind::Suspend);
+        assert_eq!(
+            classify_action("Подписка приостановлена"),
+            ActionKind::Suspend
+        );
+        assert_eq!(classify_action("Abonnement gekündigt"), ActionKind::Cancel);
+        assert_eq!(
+            classify_action("サブスクリプションの購入"),
+            ActionKind::Purchase
+        );
+        assert_eq!(
+            classify_action("Migrated to new commerce"),
+            ActionKind::Migration
+        );
+    }
+}

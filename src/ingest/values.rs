@@ -1,0 +1,549 @@
+//! Cell values as exports write them: counts with thousands separators,
+//! yes/no in many languages, and dates in every shape Partner Center and
+//! Excel re-saves produce.
+//!
+//! Dates are scanned by a small hand-written parser (no allocation, no
+//! regex) because the activity log has a million of them. A `d/M/yyyy` vs
+//! `M/d/yyyy` date whose two parts are both ≤ 12 is never guessed: it stays
+//! [`RawDate::Slashed`] until the caller supplies the order (from the user,
+//! or from unambiguous evidence elsewhere in the same file).
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+
+use super::headers::value_key;
+
+/// Why a quantity was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QtyError {
+    NotNumber,
+    NotWhole,
+    Negative,
+    TooLarge,
+    /// `1.000`: one thousand (de) or one (en)? Never guessed.
+    AmbiguousSeparator,
+}
+
+impl QtyError {
+    pub fn message(&self, raw: &str) -> String {
+        match self {
+            QtyError::NotNumber => format!("quantity \"{raw}\" is not a number"),
+            QtyError::NotWhole => format!("quantity \"{raw}\" is not a whole number"),
+            QtyError::Negative => format!("quantity \"{raw}\" is negative"),
+            QtyError::TooLarge => format!("quantity \"{raw}\" is too large"),
+            QtyError::AmbiguousSeparator => format!(
+                "quantity \"{raw}\" is ambiguous (thousands separator or decimal point?): type it without separators"
+            ),
+        }
+    }
+}
+
+/// A whole, non-negative count from a number cell.
+pub fn quantity_from_f64(v: f64) -> Result<u32, QtyError> {
+    if !v.is_finite() || v.fract() != 0.0 {
+        return Err(QtyError::NotWhole);
+    }
+    if v < 0.0 {
+        return Err(QtyError::Negative);
+    }
+    if v > f64::from(u32::MAX) {
+        return Err(QtyError::TooLarge);
+    }
+    // ok: whole, finite and within u32 range, checked above.
+    Ok(v as u32)
+}
+
+/// A whole, non-negative count from text: `12`, `12.0`, `1,000`, `1 000`
+/// (space, NBSP or narrow NBSP), `1.000.000`, `1'000`, `12,0`.
+pub fn parse_quantity(raw: &str) -> Result<u32, QtyError> {
+    let s: String = raw
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\'' | '’'))
+        .collect();
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest.to_owned()),
+        None => (false, s.strip_prefix('+').unwrap_or(&s).to_owned()),
+    };
+    if s.is_empty()
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+    {
+        return Err(QtyError::NotNumber);
+    }
+    let commas = s.matches(',').count();
+    let dots = s.matches('.').count();
+    let (int_part, frac) = match (commas, dots) {
+        (0, 0) => (s.clone(), String::new()),
+        (_, 0) => split_one_kind(&s, ',')?,
+        (0, _) => split_one_kind(&s, '.')?,
+        _ => {
+            // Both: the last one is the decimal mark.
+            let (dec, thou) = match (s.rfind(','), s.rfind('.')) {
+                (Some(c), Some(d)) if c > d => (',', '.'),
+                _ => ('.', ','),
+            };
+            let (i, f) = s.rsplit_once(dec).ok_or(QtyError::NotNumber)?;
+            if i.contains(dec) || !grouped(i, thou) {
+                return Err(QtyError::NotNumber);
+            }
+            (i.replace(thou, ""), f.to_owned())
+        }
+    };
+    if int_part.is_empty() {
+        return Err(QtyError::NotNumber);
+    }
+    if frac.chars().any(|c| c != '0') {
+        return Err(QtyError::NotWhole);
+    }
+    let n: u64 = int_part.parse().map_err(|_| QtyError::TooLarge)?;
+    if neg && n != 0 {
+        return Err(QtyError::Negative);
+    }
+    u32::try_from(n).map_err(|_| QtyError::TooLarge)
+}
+
+/// Digits with only one kind of separator: thousands groups or a decimal.
+fn split_one_kind(s: &str, sep: char) -> Result<(String, String), QtyError> {
+    let parts: Vec<&str> = s.split(sep).collect();
+    let grouped_ok = parts.len() > 1
+        && (1..=3).contains(&parts[0].len())
+        && parts[1..].iter().all(|p| p.len() == 3);
+    if parts.len() > 2 {
+        return if grouped_ok {
+            Ok((parts.concat(), String::new()))
+        } else {
+            Err(QtyError::NotNumber)
+        };
+    }
+    let (i, f) = (parts[0], parts.get(1).copied().unwrap_or(""));
+    if grouped_ok && f.len() == 3 {
+        // `1,000` is a thousand in every locale we read; `1.000` is a
+        // thousand in de/ru/pt but one in en, unless the "decimals" are
+        // not all zero (then it cannot be a whole count either way).
+        if sep == ',' || f.chars().any(|c| c != '0') {
+            return Ok((format!("{i}{f}"), String::new()));
+        }
+        return Err(QtyError::AmbiguousSeparator);
+    }
+    Ok((i.to_owned(), f.to_owned()))
+}
+
+fn grouped(int: &str, thou: char) -> bool {
+    let parts: Vec<&str> = int.split(thou).collect();
+    parts.len() == 1
+        || ((1..=3).contains(&parts[0].len()) && parts[1..].iter().all(|p| p.len() == 3))
+}
+
+/// Yes/no in any known language; `None` when the text is not one.
+pub fn parse_bool(raw: &str) -> Option<bool> {
+    match value_key("boolean", raw)? {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// A scanned date or date-time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawDate {
+    /// Unambiguous (ISO, year first, dotted day first, serial).
+    Exact(NaiveDateTime),
+    /// `a/b/yyyy [time]`: which of a, b is the day depends on the locale.
+    Slashed {
+        a: u32,
+        b: u32,
+        year: i32,
+        time: NaiveTime,
+    },
+}
+
+/// The result of resolving a [`RawDate`] with what is known of the order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolved {
+    Ok(NaiveDateTime),
+    /// Both parts ≤ 12 and different, and the order is unknown.
+    Ambiguous,
+    /// No such day (e.g. 31/02).
+    Invalid,
+}
+
+impl RawDate {
+    /// What this date says about the file's order: `Some(true)` day-first,
+    /// `Some(false)` month-first, `None` nothing.
+    pub fn evidence(&self) -> Option<bool> {
+        match *self {
+            RawDate::Slashed { a, b, .. } if a > 12 && b <= 12 => Some(true),
+            RawDate::Slashed { a, b, .. } if b > 12 && a <= 12 => Some(false),
+            _ => None,
+        }
+    }
+
+    pub fn resolve(&self, day_first: Option<bool>) -> Resolved {
+        let (a, b, year, time) = match *self {
+            RawDate::Exact(dt) => return Resolved::Ok(dt),
+            RawDate::Slashed { a, b, year, time } => (a, b, year, time),
+        };
+        let order = match (self.evidence(), day_first) {
+            (Some(o), _) => o,
+            _ if a == b => true,
+            (None, Some(o)) => o,
+            (None, None) => return Resolved::Ambiguous,
+        };
+        let (d, m) = if order { (a, b) } else { (b, a) };
+        match NaiveDate::from_ymd_opt(year, m, d) {
+            Some(date) => Resolved::Ok(date.and_time(time)),
+            None => Resolved::Invalid,
+        }
+    }
+}
+
+/// Excel's day zero for serial dates (1900 system, after the leap bug).
+fn excel_epoch() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(1899, 12, 30)
+        .unwrap_or_default()
+        .and_time(NaiveTime::MIN)
+}
+
+/// An Excel serial day number (1900 system) as a date-time.
+pub fn from_excel_serial(serial: f64) -> Option<NaiveDateTime> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    // ok: range checked above, so the millisecond count fits in i64.
+    let ms = (serial * 86_400_000.0).round() as i64;
+    excel_epoch().checked_add_signed(Duration::milliseconds(ms))
+}
+
+/// Scan a date text. Accepts ISO 8601 (with `T`, fractions and offsets,
+/// converted to UTC), `M/d/yyyy h:mm[:ss] AM/PM`, `MM/dd/yyyy HH:mm:ss`,
+/// `yyyy/M/d` with 上午/下午/午前/午後/오전/오후, `dd.MM.yyyy [H:mm[:ss]]`,
+/// and bare Excel serials.
+pub fn scan_date(raw: &str) -> Option<RawDate> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let mut t = Tokens::new(s.as_bytes());
+    let (n1, l1) = t.number()?;
+    if t.peek() == Some(b'.') && (5..=6).contains(&l1) {
+        // A serial with a fraction (`45943.5`): only when it is all there is.
+        if let Ok(v) = s.parse::<f64>() {
+            return from_excel_serial(v).map(RawDate::Exact);
+        }
+    }
+    if t.at_end() && (5..=6).contains(&l1) {
+        return from_excel_serial(f64::from(n1)).map(RawDate::Exact);
+    }
+    let sep = t.sep_of(b"-/.")?;
+    let (n2, _) = t.number()?;
+    t.sep_of(&[sep])?;
+    let (n3, l3) = t.number()?;
+    // Date part done; Japanese/Chinese dates may end in 日.
+    t.skip_suffix_day();
+    let time = t.time()?;
+    if l1 == 4 {
+        let d = NaiveDate::from_ymd_opt(i32::try_from(n1).ok()?, n2, n3)?;
+        return Some(RawDate::Exact(apply_offset(d.and_time(time.0), time.1)?));
+    }
+    if l3 != 4 {
+        return None; // two-digit years are never guessed
+    }
+    let year = i32::try_from(n3).ok()?;
+    if sep == b'.' {
+        let d = NaiveDate::from_ymd_opt(year, n2, n1)?;
+        return Some(RawDate::Exact(apply_offset(d.and_time(time.0), time.1)?));
+    }
+    Some(RawDate::Slashed {
+        a: n1,
+        b: n2,
+        year,
+        time: time.0,
+    })
+}
+
+fn apply_offset(dt: NaiveDateTime, offset_minutes: i32) -> Option<NaiveDateTime> {
+    dt.checked_sub_signed(Duration::minutes(i64::from(offset_minutes)))
+}
+
+/// A byte cursor over a date text.
+struct Tokens<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Tokens<'a> {
+    fn new(b: &'a [u8]) -> Self {
+        Tokens { b, i: 0 }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn at_end(&self) -> bool {
+        self.i >= self.b.len()
+    }
+
+    fn skip_spaces(&mut self) {
+        while let Some(c) = self.peek() {
+            if c == b' ' || c == b'\t' {
+                self.i += 1;
+            } else if self.b[self.i..].starts_with("\u{a0}".as_bytes()) {
+                self.i += 2;
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// Up to 9 digits: (value, digit count).
+    fn number(&mut self) -> Option<(u32, usize)> {
+        let start = self.i;
+        let mut v: u32 = 0;
+        while let Some(c) = self.peek().filter(u8::is_ascii_digit) {
+            if self.i - start >= 9 {
+                return None;
+            }
+            v = v * 10 + u32::from(c - b'0');
+            self.i += 1;
+        }
+        (self.i > start).then_some((v, self.i - start))
+    }
+
+    fn sep_of(&mut self, allowed: &[u8]) -> Option<u8> {
+        let c = self.peek()?;
+        if allowed.contains(&c) {
+            self.i += 1;
+            Some(c)
+        } else if self.b[self.i..].starts_with("年".as_bytes())
+            || self.b[self.i..].starts_with("月".as_bytes())
+        {
+            self.i += 3;
+            Some(allowed[0])
+        } else {
+            None
+        }
+    }
+
+    fn skip_suffix_day(&mut self) {
+        if self.b[self.i..].starts_with("日".as_bytes()) {
+            self.i += 3;
+        }
+    }
+
+    /// An optional time: returns (time, UTC offset in minutes).
+    fn time(&mut self) -> Option<(NaiveTime, i32)> {
+        if self.peek() == Some(b'T') {
+            self.i += 1;
+        }
+        self.skip_spaces();
+        if self.at_end() {
+            return Some((NaiveTime::MIN, 0));
+        }
+        let pre = self.marker();
+        self.skip_spaces();
+        let (mut h, _) = self.number()?;
+        let (mut m, mut s) = (0, 0);
+        if self.peek() == Some(b':') {
+            self.i += 1;
+            m = self.number()?.0;
+            if self.peek() == Some(b':') {
+                self.i += 1;
+                s = self.number()?.0;
+                if matches!(self.peek(), Some(b'.' | b',')) {
+                    self.i += 1;
+                    self.number()?;
+                }
+            }
+        }
+        self.skip_spaces();
+        let post = self.marker();
+        self.skip_spaces();
+        let offset = self.offset()?;
+        self.skip_spaces();
+        if !self.at_end() {
+            return None;
+        }
+        match pre.or(post) {
+            Some(pm) if (1..=12).contains(&h) => h = (h % 12) + if pm { 12 } else { 0 },
+            Some(_) => return None,
+            None => {}
+        }
+        if m > 59 || s > 59 {
+            return None;
+        }
+        (h, m) = if h == 24 && m == 0 && s == 0 {
+            (0, 0)
+        } else {
+            (h, m)
+        };
+        Some((NaiveTime::from_hms_opt(h, m, s)?, offset))
+    }
+
+    /// AM/PM markers in any spelling: `Some(true)` is PM.
+    fn marker(&mut self) -> Option<bool> {
+        const MARKS: &[(&str, bool)] = &[
+            ("a.m.", false),
+            ("p.m.", true),
+            ("am", false),
+            ("pm", true),
+            ("上午", false),
+            ("下午", true),
+            ("午前", false),
+            ("午後", true),
+            ("오전", false),
+            ("오후", true),
+        ];
+        let rest = &self.b[self.i..];
+        for (m, pm) in MARKS {
+            let mb = m.as_bytes();
+            if rest.len() >= mb.len() && rest[..mb.len()].eq_ignore_ascii_case(mb) {
+                self.i += mb.len();
+                return Some(*pm);
+            }
+        }
+        None
+    }
+
+    /// `Z`, `UTC`, `+hh:mm`, `-hhmm` or nothing.
+    fn offset(&mut self) -> Option<i32> {
+        let rest = &self.b[self.i..];
+        if rest.eq_ignore_ascii_case(b"z") || rest.eq_ignore_ascii_case(b"utc") {
+            self.i = self.b.len();
+            return Some(0);
+        }
+        let sign = match self.peek() {
+            Some(b'+') => 1,
+            Some(b'-') => -1,
+            _ => return Some(0),
+        };
+        self.i += 1;
+        let (hh, len) = self.number()?;
+        let (h, m) = if len == 4 {
+            (hh / 100, hh % 100)
+        } else if self.peek() == Some(b':') {
+            self.i += 1;
+            (hh, self.number()?.0)
+        } else {
+            (hh, 0)
+        };
+        i32::try_from(h * 60 + m).ok().map(|v| v * sign)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dt(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, mo, d)
+            .and_then(|x| x.and_hms_opt(h, mi, s))
+            .expect("valid")
+    }
+
+    fn exact(s: &str) -> NaiveDateTime {
+        match scan_date(s) {
+            Some(RawDate::Exact(d)) => d,
+            other => panic!("{s}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn quantities_accept_separators_and_reject_fractions() {
+        for (s, n) in [
+            ("12", 12),
+            ("12.0", 12),
+            ("12,0", 12),
+            ("1,000", 1000),
+            ("1 000", 1000),
+            ("1\u{a0}000", 1000),
+            ("1\u{202f}000", 1000),
+            ("1.000.000", 1_000_000),
+            ("1,234.00", 1234),
+            ("1.234,00", 1234),
+            (" 0 ", 0),
+        ] {
+            assert_eq!(parse_quantity(s), Ok(n), "{s}");
+        }
+        assert_eq!(parse_quantity("1.5"), Err(QtyError::NotWhole));
+        assert_eq!(parse_quantity("-3"), Err(QtyError::Negative));
+        assert_eq!(parse_quantity("ten"), Err(QtyError::NotNumber));
+        assert_eq!(parse_quantity("1.000"), Err(QtyError::AmbiguousSeparator));
+        assert_eq!(parse_quantity("99999999999"), Err(QtyError::TooLarge));
+        assert_eq!(quantity_from_f64(3.0), Ok(3));
+        assert_eq!(quantity_from_f64(3.5), Err(QtyError::NotWhole));
+    }
+
+    #[test]
+    fn booleans_in_many_languages() {
+        for y in ["Yes", "TRUE", "是", "はい", "Да", "Ja", "Oui", "Sim", "예"] {
+            assert_eq!(parse_bool(y), Some(true), "{y}");
+        }
+        for n in [
+            "no",
+            "False",
+            "否",
+            "いいえ",
+            "Нет",
+            "Nein",
+            "Non",
+            "Não",
+            "아니요",
+        ] {
+            assert_eq!(parse_bool(n), Some(false), "{n}");
+        }
+        assert_eq!(parse_bool("maybe"), None);
+    }
+
+    #[test]
+    fn every_date_shape() {
+        assert_eq!(exact("2024-05-06"), dt(2024, 5, 6, 0, 0, 0));
+        assert_eq!(exact("2024-05-06T13:04:05Z"), dt(2024, 5, 6, 13, 4, 5));
+        assert_eq!(
+            exact("2024-05-06T13:04:05.123+02:00"),
+            dt(2024, 5, 6, 11, 4, 5)
+        );
+        assert_eq!(exact("2024/5/6 下午 1:04:05"), dt(2024, 5, 6, 13, 4, 5));
+        assert_eq!(exact("2024/5/6 午前 12:04"), dt(2024, 5, 6, 0, 4, 0));
+        assert_eq!(exact("2024/5/6 오후 3:00:00"), dt(2024, 5, 6, 15, 0, 0));
+        assert_eq!(exact("2024年5月6日"), dt(2024, 5, 6, 0, 0, 0));
+        assert_eq!(exact("06.05.2024 7:08"), dt(2024, 5, 6, 7, 8, 0));
+        assert_eq!(exact("06.05.2024 17:08:09"), dt(2024, 5, 6, 17, 8, 9));
+        assert_eq!(exact("45418"), dt(2024, 5, 6, 0, 0, 0));
+        assert_eq!(exact("45418.5"), dt(2024, 5, 6, 12, 0, 0));
+        let us = scan_date("5/13/2024 1:04:05 PM").expect("scans");
+        assert_eq!(us.evidence(), Some(false));
+        assert_eq!(us.resolve(None), Resolved::Ok(dt(2024, 5, 13, 13, 4, 5)));
+        let bam = scan_date("05/06/2024 13:04:05").expect("scans");
+        assert_eq!(bam.resolve(None), Resolved::Ambiguous);
+        assert_eq!(
+            bam.resolve(Some(false)),
+            Resolved::Ok(dt(2024, 5, 6, 13, 4, 5))
+        );
+        assert_eq!(
+            bam.resolve(Some(true)),
+            Resolved::Ok(dt(2024, 6, 5, 13, 4, 5))
+        );
+        assert_eq!(
+            scan_date("07/07/2024").map(|d| d.resolve(None)),
+            Some(Resolved::Ok(dt(2024, 7, 7, 0, 0, 0)))
+        );
+        assert_eq!(
+            scan_date("31/02/2024").map(|d| d.resolve(None)),
+            Some(Resolved::Invalid)
+        );
+        for bad in [
+            "",
+            "soon",
+            "1/2/24",
+            "2024-13-01",
+            "12:00",
+            "2024-01-01 25:00",
+            "1/2/2024 13:00 PM",
+        ] {
+            let r = scan_date(bad).map(|d| d.resolve(Some(true)));
+            assert!(!matches!(r, Some(Resolved::Ok(_))), "{bad}: {r:?}");
+        }
+    }
+}
