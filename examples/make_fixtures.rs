@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 
-type Res<T> = Result<T, Box<dyn std::error::Error>>;
+pub type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// When the per-customer exports were "taken" (UTC): the xlsx creation time.
 const EXPORT_TIME: (u16, u8, u8, u16, u8) = (2026, 11, 10, 9, 0);
@@ -298,20 +298,25 @@ fn row(cells: &[&str]) -> Vec<String> {
 #[path = "make_fixtures/data.rs"]
 mod data;
 
-fn main() -> Res<()> {
-    let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "fixtures".into()));
+/// Writes every fixture file under `out` (creating folders as needed).
+pub fn generate(out: &Path) -> Res<()> {
     for dir in ["exports/northwind", "exports/bam", "activity"] {
         fs::create_dir_all(out.join(dir))?;
     }
-    data::customers(&out)?;
-    data::offer_map(&out)?;
-    data::english_xlsx(&out)?;
-    data::localized_xlsx(&out)?;
-    data::csv_exports(&out)?;
-    data::bam(&out)?;
-    data::bad_files(&out)?;
-    data::activity_en(&out)?;
-    data::activity_ja(&out)?;
+    data::customers(out)?;
+    data::offer_map(out)?;
+    data::english_xlsx(out)?;
+    data::localized_xlsx(out)?;
+    data::csv_exports(out)?;
+    data::bam(out)?;
+    data::bad_files(out)?;
+    data::activity_en(out)?;
+    data::activity_ja(out)
+}
+
+fn main() -> Res<()> {
+    let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "fixtures".into()));
+    generate(&out)?;
     println!("fixtures written to {}", out.display());
     println!("source partner tenant: {}", guid(PARTNER_LABEL));
     for c in CUSTOMERS {
