@@ -1,2 +1,5 @@
 //! One integration-test binary (faster to link than one per file), grouped
 //! by area.
+
+mod api;
+mod util_api;
