@@ -205,9 +205,7 @@ mod tests {
         let mut zero = q("2025-06-01", None);
         zero.size = Some(0);
         assert!(zero.validate(today).is_err());
-        for e in [&err] {
-            assert_eq!(e.class(), crate::api::ErrorClass::Invalid);
-        }
+        assert_eq!(err.class(), crate::api::ErrorClass::Invalid);
     }
 
     #[test]

@@ -13,10 +13,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
-use super::client::{Client, execute};
+use super::client::Client;
 use super::config::{Credential, Secret};
 use super::error::ApiError;
 use super::retry::{Counters, RequestKind};
+use super::transport::execute;
 
 /// Renew this long before expiry (the .NET SDK uses 30 s).
 const RENEW_BEFORE: Duration = Duration::from_secs(60);

@@ -11,18 +11,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, LOCATION, RETRY_AFTER};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::auth::TokenCache;
 use super::config::{ClientConfig, Endpoints};
-use super::error::{ApiError, BODY_LIMIT, ErrorBody, StatusError, truncate};
-use super::retry::{
-    ClientStats, Counters, RequestKind, SystemTimer, Throttled, Timer, TryOutcome,
-    parse_retry_after,
-};
+use super::error::ApiError;
+use super::retry::{ClientStats, Counters, RequestKind, SystemTimer, Throttled, Timer, TryOutcome};
+use super::transport::{Failure, Reply, decode, execute};
 
 /// Called on every 429 the client sees (the push engine lowers its
 /// concurrency from here).
@@ -106,22 +104,6 @@ impl ClientBuilder {
     }
 }
 
-/// A successful (2xx) response.
-#[derive(Debug)]
-pub(crate) struct Reply {
-    pub status: u16,
-    pub location: Option<String>,
-    pub request_id: Option<String>,
-    pub body: Vec<u8>,
-}
-
-/// One failed try: what the retry policy needs, and the error to return.
-pub(crate) struct Failure {
-    pub outcome: TryOutcome,
-    pub retry_after: Option<Duration>,
-    pub error: ApiError,
-}
-
 /// One logical request (resent unchanged on retries).
 pub(crate) struct Call {
     pub method: Method,
@@ -178,6 +160,12 @@ impl Client {
 
     /// `{api_root}/v1/{segments…}?{query}`, each segment percent-encoded.
     pub(crate) fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Result<Url, ApiError> {
+        if let Some(bad) = segments
+            .iter()
+            .find(|s| matches!(s.trim(), "" | "." | ".."))
+        {
+            return Err(ApiError::invalid(format!("{bad:?} is not a valid id")));
+        }
         let mut url = self.inner.endpoints.api_root.clone();
         {
             let mut path = url
@@ -314,160 +302,33 @@ impl Client {
     }
 }
 
-/// Send one request and classify the result. `token_endpoint` marks
-/// errors from Entra (always `Auth` unless transient).
-pub(crate) async fn execute(
-    req: reqwest::RequestBuilder,
-    op: &str,
-    token_endpoint: bool,
-    now: std::time::SystemTime,
-) -> Result<Reply, Failure> {
-    let resp = match req.send().await {
-        Ok(r) => r,
-        Err(e) => return Err(transport_failure(op, &e)),
-    };
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let body = match resp.bytes().await {
-        Ok(b) => b.to_vec(),
-        Err(e) => return Err(transport_failure(op, &e)),
-    };
-    let request_id = header(&headers, "MS-RequestId");
-    if (200..300).contains(&status) {
-        return Ok(Reply {
-            status,
-            location: header(&headers, LOCATION.as_str()),
-            request_id,
-            body,
-        });
-    }
-    let retry_after =
-        header(&headers, RETRY_AFTER.as_str()).and_then(|v| parse_retry_after(&v, now));
-    let parsed = ErrorBody::parse(&body);
-    let error = StatusError {
-        op: op.to_owned(),
-        status,
-        code: parsed.code,
-        description: parsed.description,
-        request_id,
-        correlation_id: header(&headers, "MS-CorrelationId"),
-        retry_after,
-        body: truncate(&String::from_utf8_lossy(&body), BODY_LIMIT),
-        token_endpoint,
-    };
-    Err(Failure {
-        outcome: TryOutcome::Status(status),
-        retry_after,
-        error: ApiError::Status(Box::new(error)),
-    })
-}
-
-fn transport_failure(op: &str, e: &reqwest::Error) -> Failure {
-    let message = describe(e);
-    if e.is_connect() {
-        Failure {
-            outcome: TryOutcome::NotSent,
-            retry_after: None,
-            error: ApiError::NotSent {
-                op: op.to_owned(),
-                message,
-            },
-        }
-    } else {
-        Failure {
-            outcome: TryOutcome::NoResponse,
-            retry_after: None,
-            error: ApiError::NoResponse {
-                op: op.to_owned(),
-                message,
-            },
-        }
-    }
-}
-
-/// An error and its sources on one line (reqwest hides the cause).
-fn describe(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
-fn header(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)?
-        .to_str()
-        .ok()
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-}
-
-/// Decode a 2xx body; errors name the JSON path.
-pub(crate) fn decode<T: DeserializeOwned>(op: &str, reply: &Reply) -> Result<T, ApiError> {
-    let body: &[u8] = if reply.body.iter().all(u8::is_ascii_whitespace) {
-        b"null"
-    } else {
-        &reply.body
-    };
-    let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| ApiError::Decode {
-        op: op.to_owned(),
-        status: reply.status,
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
-        request_id: reply.request_id.clone(),
-        body: truncate(&String::from_utf8_lossy(&reply.body), BODY_LIMIT),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::paging::Collection;
-    use crate::api::types::{Customer, Subscription};
 
-    fn reply(body: &str) -> Reply {
-        Reply {
-            status: 200,
-            location: None,
-            request_id: Some("r1".into()),
-            body: body.as_bytes().to_vec(),
-        }
-    }
-
-    #[test]
-    fn decode_errors_name_the_json_path() {
-        let body = r#"{"items":[{"id":"c1"},{"id":"c2","companyProfile":{"companyName":7}}]}"#;
-        let err = decode::<Collection<Customer>>("GET /v1/customers", &reply(body)).unwrap_err();
-        let ApiError::Decode { path, .. } = &err else {
-            panic!("{err:?}")
-        };
-        assert_eq!(path, "items[1].companyProfile.companyName");
-        assert!(
-            err.to_string()
-                .contains("items[1].companyProfile.companyName")
+    fn client() -> Client {
+        use crate::api::{ClientConfig, Cloud, Credential, Secret};
+        let config = ClientConfig::new(
+            Cloud::Global,
+            "t",
+            "a",
+            Credential::ClientSecret(Secret::new("x")),
         );
+        Client::new(config).unwrap()
     }
 
     #[test]
-    fn decode_path_inside_subscription_with_extra_fields() {
-        let body = r#"{"id":"s1","someNewField":{"a":1},"quantity":"many"}"#;
-        let err = decode::<Subscription>("GET /x", &reply(body)).unwrap_err();
-        let ApiError::Decode { path, .. } = &err else {
-            panic!("{err:?}")
-        };
-        assert_eq!(path, "quantity");
-    }
-
-    #[test]
-    fn empty_body_is_a_decode_error_not_a_panic() {
-        let err = decode::<Customer>("GET /x", &reply("")).unwrap_err();
-        assert!(matches!(err, ApiError::Decode { .. }));
-        let ok: Option<Customer> = decode("GET /x", &reply("  ")).unwrap();
-        assert!(ok.is_none());
+    fn ids_are_percent_encoded_and_dot_segments_refused() {
+        let c = client();
+        let url = c
+            .url(&["customers", "a/b c?d"], &[("order_id", "x&y")])
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://api.partnercenter.microsoft.com/v1/customers/a%2Fb%20c%3Fd?order_id=x%26y"
+        );
+        for bad in ["", "..", "."] {
+            assert!(c.url(&["customers", bad], &[]).is_err(), "{bad:?}");
+        }
     }
 }

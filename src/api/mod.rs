@@ -55,6 +55,7 @@ mod orders;
 pub mod paging;
 pub mod retry;
 mod subscriptions;
+mod transport;
 pub mod types;
 
 pub use audit::{AuditFilter, AuditQuery, MAX_DAYS_BACK};

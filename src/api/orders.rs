@@ -7,9 +7,10 @@
 use reqwest::Method;
 use uuid::Uuid;
 
-use super::client::{Client, decode};
+use super::client::Client;
 use super::error::ApiError;
 use super::paging::{Collection, Page};
+use super::transport::decode;
 use super::types::{Cart, CartCheckoutResult, Order};
 
 impl Client {

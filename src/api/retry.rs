@@ -133,7 +133,8 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     if let Ok(secs) = v.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0 && secs < 1e9)
+        return (0.0..1e9)
+            .contains(&secs)
             .then(|| Duration::from_secs_f64(secs));
     }
     let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;

@@ -10,9 +10,10 @@
 use reqwest::Method;
 use uuid::Uuid;
 
-use super::client::{Client, decode};
+use super::client::Client;
 use super::error::{ApiError, ErrorClass};
 use super::paging::{Collection, Page, resolve_link};
+use super::transport::decode;
 use super::types::Subscription;
 
 impl Client {

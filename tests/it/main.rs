@@ -2,4 +2,3 @@
 //! by area.
 
 mod api;
-mod util_api;
