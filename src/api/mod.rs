@@ -60,7 +60,7 @@ pub mod types;
 
 pub use audit::{AuditFilter, AuditQuery, MAX_DAYS_BACK};
 pub use client::{Client, ClientBuilder, ThrottleHook};
-pub use config::{ClientConfig, Cloud, Credential, PollPolicy, Secret};
+pub use config::{AccountConfig, ClientConfig, Cloud, Credential, PollPolicy, Secret};
 pub use customers::{CustomerField, CustomerQuery, MAX_PAGES};
 pub use error::{ApiError, ErrorBody, ErrorClass, StatusError};
 pub use paging::{Link, Page, resolve_link};
