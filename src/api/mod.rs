@@ -40,10 +40,18 @@
 //!   with `.timer(..)` (inject a [`ManualTimer`] in tests) and
 //!   `.on_throttle(..)` (called on every 429), `with_correlation_id(..)`.
 //!
+//! Configuration: [`ClientConfig`] (cloud, URL overrides, tenant, client
+//! id, [`Credential`], timeout, [`RetryPolicy`], [`PollPolicy`]), usually
+//! built from a `csp-consolidate.toml` account section via
+//! [`AccountConfig::to_client_config`], which reads secrets from the
+//! environment variables the section names. `https` is required except to
+//! loopback.
+//!
 //! Headers on every request: `Authorization`, `Accept: application/json`,
 //! `MS-RequestId`, `MS-CorrelationId` (and `Content-Type` on writes).
 //! Reads get a fresh request id per call, reused across their retries.
 
+mod account;
 mod audit;
 mod auth;
 mod client;
@@ -58,9 +66,10 @@ mod subscriptions;
 mod transport;
 pub mod types;
 
+pub use account::AccountConfig;
 pub use audit::{AuditFilter, AuditQuery, MAX_DAYS_BACK};
 pub use client::{Client, ClientBuilder, ThrottleHook};
-pub use config::{AccountConfig, ClientConfig, Cloud, Credential, PollPolicy, Secret};
+pub use config::{ClientConfig, Cloud, Credential, PollPolicy, Secret};
 pub use customers::{CustomerField, CustomerQuery, MAX_PAGES};
 pub use error::{ApiError, ErrorBody, ErrorClass, StatusError};
 pub use paging::{Link, Page, resolve_link};
