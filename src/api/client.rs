@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::auth::TokenCache;
 use super::config::{ClientConfig, Endpoints};
-use super::error::ApiError;
+use super::error::{ApiError, ErrorClass};
 use super::retry::{ClientStats, Counters, RequestKind, SystemTimer, Throttled, Timer, TryOutcome};
 use super::transport::{Failure, Reply, decode, execute};
 
@@ -235,11 +235,21 @@ impl Client {
         let mut renewed_after_401 = false;
         loop {
             tries += 1;
+            let token = match self.access_token().await {
+                Ok(t) => t,
+                // Nothing of this call has reached the API yet.
+                Err(e) if tries == 1 && e.class() == ErrorClass::Transient => {
+                    return Err(ApiError::NotSent {
+                        op,
+                        message: format!("no access token: {e}"),
+                    });
+                }
+                Err(e) => return Err(e),
+            };
             Counters::bump(&inner.counters.tries);
             if tries > 1 {
                 Counters::bump(&inner.counters.retries);
             }
-            let token = self.access_token().await?;
             let failure = match self.try_once(call, &op, token.expose()).await {
                 Ok(reply) => return Ok(reply),
                 Err(f) => f,

@@ -297,6 +297,22 @@ async fn token_error_is_auth_and_never_shows_the_secret() {
 }
 
 #[tokio::test]
+async fn token_endpoint_outage_means_the_call_was_not_sent() {
+    let srv = server(|_, _| json(200, CUSTOMER))
+        .token(|_, _| json(503, ""))
+        .start()
+        .await;
+    let (client, timer) = client(&srv);
+    let err = client.get_customer("c1").await.unwrap_err();
+    assert_eq!(err.class(), ErrorClass::NotSent, "{err:?}");
+    assert!(err.to_string().contains("no access token"), "{err}");
+    assert!(srv.api_requests().is_empty());
+    assert_eq!(srv.token_requests().len(), 4, "token requests are retried");
+    assert_eq!(timer.sleeps().len(), 3);
+    assert_eq!(client.stats().tries, 0);
+}
+
+#[tokio::test]
 async fn every_request_carries_the_standard_headers() {
     let srv = server(|_, _| json(200, r#"{"items":[]}"#)).start().await;
     let (client, _) = client(&srv);
