@@ -1,5 +1,6 @@
 //! One integration-test binary (faster to link than one per file), grouped
 //! by area.
 
+mod api;
 mod fixtures;
 mod ingest;
