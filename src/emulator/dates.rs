@@ -47,8 +47,11 @@ fn relative(rest: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
 /// serde: a required date, absolute or relative.
 pub fn de<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
     let text = String::deserialize(d)?;
-    parse(&text, Utc::now())
-        .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not a date (RFC 3339, YYYY-MM-DD or now±Nd/h/m)")))
+    parse(&text, Utc::now()).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "`{text}` is not a date (RFC 3339, YYYY-MM-DD or now±Nd/h/m)"
+        ))
+    })
 }
 
 /// serde: an optional date, absolute or relative.
@@ -56,7 +59,9 @@ pub fn de_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, 
     match Option::<String>::deserialize(d)? {
         None => Ok(None),
         Some(text) => parse(&text, Utc::now()).map(Some).ok_or_else(|| {
-            serde::de::Error::custom(format!("`{text}` is not a date (RFC 3339, YYYY-MM-DD or now±Nd/h/m)"))
+            serde::de::Error::custom(format!(
+                "`{text}` is not a date (RFC 3339, YYYY-MM-DD or now±Nd/h/m)"
+            ))
         }),
     }
 }
@@ -69,9 +74,18 @@ mod tests {
     fn relative_and_absolute() {
         let now = parse("2025-06-10T12:00:00Z", Utc::now()).unwrap();
         assert_eq!(parse("now", now), Some(now));
-        assert_eq!(parse("now-3d", now).unwrap().to_rfc3339(), "2025-06-07T12:00:00+00:00");
-        assert_eq!(parse("now+2h", now).unwrap().to_rfc3339(), "2025-06-10T14:00:00+00:00");
-        assert_eq!(parse("2025-01-02", now).unwrap().to_rfc3339(), "2025-01-02T00:00:00+00:00");
+        assert_eq!(
+            parse("now-3d", now).unwrap().to_rfc3339(),
+            "2025-06-07T12:00:00+00:00"
+        );
+        assert_eq!(
+            parse("now+2h", now).unwrap().to_rfc3339(),
+            "2025-06-10T14:00:00+00:00"
+        );
+        assert_eq!(
+            parse("2025-01-02", now).unwrap().to_rfc3339(),
+            "2025-01-02T00:00:00+00:00"
+        );
         assert_eq!(parse("now*3d", now), None);
         assert_eq!(parse("now-é", now), None);
         assert_eq!(parse("now-99999999999999d", now), None);

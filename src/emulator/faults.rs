@@ -124,9 +124,9 @@ fn probability(key: &str, value: &str) -> Result<f64, EmulatorError> {
 }
 
 fn integer(key: &str, value: &str) -> Result<u64, EmulatorError> {
-    value.parse::<u64>().map_err(|_| {
-        EmulatorError::Faults(format!("`{key}={value}`: expected a whole number"))
-    })
+    value
+        .parse::<u64>()
+        .map_err(|_| EmulatorError::Faults(format!("`{key}={value}`: expected a whole number")))
 }
 
 fn duration_ms(key: &str, value: &str) -> Result<u64, EmulatorError> {
@@ -178,8 +178,9 @@ mod tests {
 
     #[test]
     fn parses_the_documented_example() {
-        let f = Faults::parse("429=0.05,5xx=0.02,drop=0.05,latency=50ms,lag=2s,patch202=0.5,seed=7")
-            .unwrap();
+        let f =
+            Faults::parse("429=0.05,5xx=0.02,drop=0.05,latency=50ms,lag=2s,patch202=0.5,seed=7")
+                .unwrap();
         assert_eq!(f.throttle, 0.05);
         assert_eq!(f.server_error, 0.02);
         assert_eq!(f.drop, 0.05);

@@ -96,10 +96,12 @@ pub async fn spawn(config: EmulatorConfig) -> Result<EmulatorHandle, EmulatorErr
             addr: config.listen.to_string(),
             source,
         })?;
-    let addr = listener.local_addr().map_err(|source| EmulatorError::Bind {
-        addr: config.listen.to_string(),
-        source,
-    })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| EmulatorError::Bind {
+            addr: config.listen.to_string(),
+            source,
+        })?;
     let runtime = Runtime {
         initial: config.world.clone(),
         world: config.world,

@@ -100,7 +100,13 @@ impl Runtime {
             .partition(|d| d.due <= now);
         t.deferred = later;
         for d in due {
-            super::routes::subscriptions::apply_change(t, &d.customer_id, d.subscription, &d.correlation_id, d.due);
+            super::routes::subscriptions::apply_change(
+                t,
+                &d.customer_id,
+                d.subscription,
+                &d.correlation_id,
+                d.due,
+            );
         }
     }
 }

@@ -51,7 +51,9 @@ pub fn prepare(mut world: World, origin: &str) -> Result<World, EmulatorError> {
         message,
     };
     if world.tenants.is_empty() {
-        return Err(bad("no tenants: a seed needs at least one partner tenant".into()));
+        return Err(bad(
+            "no tenants: a seed needs at least one partner tenant".into()
+        ));
     }
     let mut names = BTreeSet::new();
     for tenant in &mut world.tenants {
@@ -109,12 +111,16 @@ pub fn synthetic(customers: usize, subs_per_customer: usize, seed: u64) -> World
             let n = (c * subs_per_customer + s) as u64;
             let item = &catalog[rng.usize(..catalog.len())];
             let sub = synthetic_subscription(item, n, s, &mut rng);
-            source.audit_records.push(creation_record(&source, &src, &sub));
+            source
+                .audit_records
+                .push(creation_record(&source, &src, &sub));
             src.subscriptions.push(sub);
         }
         source.customers.push(src);
         let last = c + 1 == customers;
-        destination.customers.push(customer(if last { "none" } else { "reseller" }));
+        destination
+            .customers
+            .push(customer(if last { "none" } else { "reseller" }));
     }
     let world = World {
         catalog,
@@ -154,15 +160,31 @@ fn synthetic_catalog() -> Vec<CatalogItem> {
         billing_type: "license".into(),
     };
     vec![
-        item("CFQ7TTC0LH18:0001:CFQ7TTC0K971", "Microsoft 365 Business Basic"),
-        item("CFQ7TTC0LDPB:0001:CFQ7TTC0K5DM", "Microsoft 365 Business Standard"),
+        item(
+            "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+            "Microsoft 365 Business Basic",
+        ),
+        item(
+            "CFQ7TTC0LDPB:0001:CFQ7TTC0K5DM",
+            "Microsoft 365 Business Standard",
+        ),
         item("CFQ7TTC0LCHC:0002:CFQ7TTC0KDQT", "Microsoft 365 E3"),
-        item("796B6B5F-613C-4E24-A17C-EBA730D49C02", "Office 365 E3 (legacy)"),
+        item(
+            "796B6B5F-613C-4E24-A17C-EBA730D49C02",
+            "Office 365 E3 (legacy)",
+        ),
     ]
 }
 
 const STATUSES: [&str; 8] = [
-    "active", "active", "active", "suspended", "deleted", "expired", "pending", "disabled",
+    "active",
+    "active",
+    "active",
+    "suspended",
+    "deleted",
+    "expired",
+    "pending",
+    "disabled",
 ];
 
 fn synthetic_subscription(
@@ -209,7 +231,10 @@ fn creation_record(tenant: &Tenant, customer: &Customer, sub: &Subscription) -> 
     };
     let order = sub.order_id.clone().unwrap_or_default();
     AuditRecord {
-        id: format!("{}_{}_createorder_{}", tenant.partner_id, customer.id, sub.id),
+        id: format!(
+            "{}_{}_createorder_{}",
+            tenant.partner_id, customer.id, sub.id
+        ),
         partner_id: tenant.partner_id.clone(),
         customer_id: customer.id.clone(),
         customer_name: customer.company_name.clone(),
@@ -247,7 +272,14 @@ mod tests {
             .iter()
             .flat_map(|c| c.subscriptions.iter().map(|s| s.status.as_str()))
             .collect();
-        for s in ["active", "suspended", "deleted", "expired", "pending", "disabled"] {
+        for s in [
+            "active",
+            "suspended",
+            "deleted",
+            "expired",
+            "pending",
+            "disabled",
+        ] {
             assert!(statuses.contains(s), "missing status {s}");
         }
         let dest = &world.tenants[1];
@@ -259,18 +291,39 @@ mod tests {
         let a = synthetic(30, 4, 9);
         let b = synthetic(30, 4, 9);
         assert_eq!(a.tenants[0].customers.len(), 30);
-        let subs: usize = a.tenants[0].customers.iter().map(|c| c.subscriptions.len()).sum();
+        let subs: usize = a.tenants[0]
+            .customers
+            .iter()
+            .map(|c| c.subscriptions.len())
+            .sum();
         assert_eq!(subs, 120);
         assert_eq!(a.tenants[0].audit_records.len(), 120);
-        let qa: Vec<i64> = a.tenants[0].customers.iter().flat_map(|c| c.subscriptions.iter().map(|s| s.quantity)).collect();
-        let qb: Vec<i64> = b.tenants[0].customers.iter().flat_map(|c| c.subscriptions.iter().map(|s| s.quantity)).collect();
+        let qa: Vec<i64> = a.tenants[0]
+            .customers
+            .iter()
+            .flat_map(|c| c.subscriptions.iter().map(|s| s.quantity))
+            .collect();
+        let qb: Vec<i64> = b.tenants[0]
+            .customers
+            .iter()
+            .flat_map(|c| c.subscriptions.iter().map(|s| s.quantity))
+            .collect();
         assert_eq!(qa, qb);
-        assert_eq!(a.tenants[1].customers.iter().filter(|c| !c.has_relationship()).count(), 1);
+        assert_eq!(
+            a.tenants[1]
+                .customers
+                .iter()
+                .filter(|c| !c.has_relationship())
+                .count(),
+            1
+        );
     }
 
     #[test]
     fn bad_seed_names_line_and_field() {
-        let err = parse("{\"tenants\": [{\"name\": 5}]}", "s.json").unwrap_err().to_string();
+        let err = parse("{\"tenants\": [{\"name\": 5}]}", "s.json")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("s.json: line 1"), "{err}");
         assert!(err.contains("tenants[0].name"), "{err}");
     }

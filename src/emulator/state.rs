@@ -98,7 +98,8 @@ pub struct Tenant {
 impl Tenant {
     /// Whether `name` designates this tenant in a token URL.
     pub fn answers_to(&self, name: &str) -> bool {
-        self.name.eq_ignore_ascii_case(name) || self.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+        self.name.eq_ignore_ascii_case(name)
+            || self.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
     }
 
     /// Customers are kept sorted by id (see `seed::prepare`).
@@ -146,7 +147,9 @@ impl Customer {
     }
 
     pub fn subscription_mut(&mut self, id: &str) -> Option<&mut Subscription> {
-        self.subscriptions.iter_mut().find(|s| s.id.eq_ignore_ascii_case(id))
+        self.subscriptions
+            .iter_mut()
+            .find(|s| s.id.eq_ignore_ascii_case(id))
     }
 }
 
@@ -168,9 +171,17 @@ pub struct Subscription {
     pub effective_start_date: DateTime<Utc>,
     #[serde(deserialize_with = "dates::de")]
     pub commitment_end_date: DateTime<Utc>,
-    #[serde(default, deserialize_with = "dates::de_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "dates::de_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cancellation_allowed_until_date: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "dates::de_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "dates::de_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub billing_cycle_end_date: Option<DateTime<Utc>>,
     pub status: String,
     #[serde(default)]
@@ -193,7 +204,11 @@ pub struct Subscription {
     #[serde(default = "one")]
     pub etag: i64,
     /// Read-after-write lag: invisible to GETs before this instant.
-    #[serde(default, deserialize_with = "dates::de_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "dates::de_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_from: Option<DateTime<Utc>>,
 }
 
@@ -222,7 +237,11 @@ pub struct Order {
     pub transaction_type: String,
     #[serde(default = "usd")]
     pub currency_code: String,
-    #[serde(default, deserialize_with = "dates::de_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "dates::de_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_from: Option<DateTime<Utc>>,
 }
 

@@ -55,11 +55,21 @@ pub fn subscription(s: &Subscription, customer_id: &str) -> Value {
     map.remove("etag");
     map.remove("visibleFrom");
     let nce = s.is_new_commerce();
-    let product = if nce { "OnlineServicesNCE" } else { "OnlineServices" };
-    map.insert("productType".into(), json!({"id": product, "displayName": product}));
+    let product = if nce {
+        "OnlineServicesNCE"
+    } else {
+        "OnlineServices"
+    };
+    map.insert(
+        "productType".into(),
+        json!({"id": product, "displayName": product}),
+    );
     map.insert("entitlementId".into(), json!(s.id));
     map.insert("contractType".into(), json!("subscription"));
-    map.insert("renewalTermDuration".into(), json!(s.term_duration.clone().unwrap_or_default()));
+    map.insert(
+        "renewalTermDuration".into(),
+        json!(s.term_duration.clone().unwrap_or_default()),
+    );
     map.insert(
         "links".into(),
         json!({"self": link(&format!("/v1/customers/{customer_id}/subscriptions/{}", s.id))}),
@@ -143,7 +153,10 @@ mod tests {
     #[test]
     fn pascal_and_fields() {
         let v = json!({"id": "a", "quantity": 3, "nested": [{"offerId": "x"}]});
-        assert_eq!(pascal_json(&v), r#"{"Id":"a","Nested":[{"OfferId":"x"}],"Quantity":3}"#);
+        assert_eq!(
+            pascal_json(&v),
+            r#"{"Id":"a","Nested":[{"OfferId":"x"}],"Quantity":3}"#
+        );
         let body = json!({"Quantity": "7", "AutoRenewEnabled": false});
         assert_eq!(field_i64(&body, "quantity"), Some(7));
         assert_eq!(field(&body, "autorenewenabled"), Some(&json!(false)));

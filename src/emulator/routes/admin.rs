@@ -64,7 +64,11 @@ fn admin_error(status: StatusCode, message: String) -> Response {
 async fn set_faults(State(app): State<App>, body: Bytes) -> Response {
     let text = String::from_utf8_lossy(&body).into_owned();
     let spec = match serde_json::from_str::<Value>(&text) {
-        Ok(v) => v.get("spec").and_then(Value::as_str).map(str::to_owned).unwrap_or_default(),
+        Ok(v) => v
+            .get("spec")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_default(),
         Err(_) => text,
     };
     match Faults::parse(&spec) {
@@ -90,7 +94,10 @@ async fn set_rate(State(app): State<App>, body: Bytes) -> Response {
             app.with(|rt| rt.limiter.set_per_minute(n));
             axum::Json(json!({"perMinute": n})).into_response()
         }
-        None => admin_error(StatusCode::BAD_REQUEST, "expected {\"perMinute\": N}".into()),
+        None => admin_error(
+            StatusCode::BAD_REQUEST,
+            "expected {\"perMinute\": N}".into(),
+        ),
     }
 }
 
@@ -122,9 +129,15 @@ pub fn save(app: &App) -> Result<(), EmulatorError> {
 
 fn write_atomic(path: &Path, world: &World) -> Result<(), EmulatorError> {
     let shown = path.display().to_string();
-    let err = |source: std::io::Error| EmulatorError::Write { path: shown.clone(), source };
+    let err = |source: std::io::Error| EmulatorError::Write {
+        path: shown.clone(),
+        source,
+    };
     let bytes = serde_json::to_vec_pretty(world).map_err(|e| err(std::io::Error::other(e)))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "state".into());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "state".into());
     let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
     std::fs::write(&tmp, &bytes).map_err(err)?;
     std::fs::rename(&tmp, path).map_err(|e| {

@@ -37,7 +37,11 @@ pub struct AuditEntry<'a> {
 /// Append one succeeded record to the tenant's activity log.
 pub fn append(tenant: &mut Tenant, e: AuditEntry<'_>) {
     // .NET ticks, as real record ids carry them; plus the index for uniqueness.
-    let ticks = e.when.timestamp_micros().saturating_mul(10).saturating_add(621_355_968_000_000_000);
+    let ticks = e
+        .when
+        .timestamp_micros()
+        .saturating_mul(10)
+        .saturating_add(621_355_968_000_000_000);
     let id = format!(
         "{}_{}_{}_{}{}",
         tenant.partner_id,
@@ -83,20 +87,30 @@ fn window(start: Option<&str>, end: Option<&str>, now: DateTime<Utc>) -> Result<
     let bad = |m: String| ApiError::invalid_input(m);
     let start = match start.filter(|s| !s.trim().is_empty()) {
         None => now - Duration::days(30),
-        Some(s) => parse_day(s, false).ok_or_else(|| bad(format!("startDate `{s}` is not a date (YYYY-MM-DD)")))?,
+        Some(s) => parse_day(s, false)
+            .ok_or_else(|| bad(format!("startDate `{s}` is not a date (YYYY-MM-DD)")))?,
     };
     let end = match end.filter(|s| !s.trim().is_empty()) {
         None => now,
-        Some(s) => parse_day(s, true).ok_or_else(|| bad(format!("endDate `{s}` is not a date (YYYY-MM-DD)")))?,
+        Some(s) => parse_day(s, true)
+            .ok_or_else(|| bad(format!("endDate `{s}` is not a date (YYYY-MM-DD)")))?,
     };
-    let oldest = (now - Duration::days(90)).date_naive().and_hms_opt(0, 0, 0).map(|d| d.and_utc());
+    let oldest = (now - Duration::days(90))
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map(|d| d.and_utc());
     if oldest.is_some_and(|oldest| start < oldest) {
-        return Err(bad("startDate cannot be more than 90 days in the past.".into()));
+        return Err(bad(
+            "startDate cannot be more than 90 days in the past.".into()
+        ));
     }
     if end < start {
         return Err(bad("endDate is before startDate.".into()));
     }
-    Ok(Window { start, end: end.min(now + Duration::days(1)) })
+    Ok(Window {
+        start,
+        end: end.min(now + Duration::days(1)),
+    })
 }
 
 type Matcher = Box<dyn Fn(&AuditRecord) -> bool>;
@@ -108,16 +122,28 @@ fn filter(text: &str) -> Result<Matcher, ApiError> {
     let v: Value = serde_json::from_str(text)
         .map_err(|_| ApiError::invalid_input("filter must be one JSON object"))?;
     if !v.is_object() {
-        return Err(ApiError::invalid_input("filter must be exactly one JSON object"));
+        return Err(ApiError::invalid_input(
+            "filter must be exactly one JSON object",
+        ));
     }
-    let field = wire::field_str(&v, "Field").unwrap_or("").to_ascii_lowercase();
+    let field = wire::field_str(&v, "Field")
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let value = wire::field_str(&v, "Value").unwrap_or("").to_lowercase();
-    let op = wire::field_str(&v, "Operator").unwrap_or("").to_ascii_lowercase();
+    let op = wire::field_str(&v, "Operator")
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match (field.as_str(), op.as_str()) {
-        ("companyname", "substring") => Ok(Box::new(move |r| r.customer_name.to_lowercase().contains(&value))),
+        ("companyname", "substring") => Ok(Box::new(move |r| {
+            r.customer_name.to_lowercase().contains(&value)
+        })),
         ("customerid", "equals") => Ok(Box::new(move |r| r.customer_id.to_lowercase() == value)),
-        ("resourcetype", "equals") => Ok(Box::new(move |r| r.resource_type.to_lowercase() == value)),
-        _ => Err(ApiError::invalid_input(format!("filter `{field}` with operator `{op}` is not supported"))),
+        ("resourcetype", "equals") => {
+            Ok(Box::new(move |r| r.resource_type.to_lowercase() == value))
+        }
+        _ => Err(ApiError::invalid_input(format!(
+            "filter `{field}` with operator `{op}` is not supported"
+        ))),
     }
 }
 
@@ -127,15 +153,26 @@ pub async fn list(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> ApiResult {
-    let next = q.get("seekOperation").is_some_and(|s| s.eq_ignore_ascii_case("next"));
+    let next = q
+        .get("seekOperation")
+        .is_some_and(|s| s.eq_ignore_ascii_case("next"));
     let cursor = if next {
-        paging::next_cursor("audit", &headers, q.get("continuationToken").map(String::as_str))?
+        paging::next_cursor(
+            "audit",
+            &headers,
+            q.get("continuationToken").map(String::as_str),
+        )?
     } else {
         let part = |k: &str| q.get(k).cloned().unwrap_or_default();
         Cursor {
             offset: 0,
             size: paging::page_size(q.get("size").map(String::as_str), app.settings().page_size)?,
-            query: format!("{}\n{}\n{}", part("startDate"), part("endDate"), part("filter")),
+            query: format!(
+                "{}\n{}\n{}",
+                part("startDate"),
+                part("endDate"),
+                part("filter")
+            ),
         }
     };
     let mut parts = cursor.query.splitn(3, '\n');
@@ -156,7 +193,13 @@ pub async fn list(
             .take(cursor.size)
             .map(|r| record(r))
             .collect();
-        Some(paging::seek_page("audit", "/v1/auditrecords", &cursor, items, hits.len()))
+        Some(paging::seek_page(
+            "audit",
+            "/v1/auditrecords",
+            &cursor,
+            items,
+            hits.len(),
+        ))
     });
     Ok(Json(body.unwrap_or(Value::Null)).into_response())
 }

@@ -24,7 +24,12 @@ pub async fn token(
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
     let Ok(Form(form)) = form else {
-        return entra_error(StatusCode::BAD_REQUEST, "invalid_request", 900144, "The request body must be application/x-www-form-urlencoded.");
+        return entra_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must be application/x-www-form-urlencoded.",
+        );
     };
     let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
     let grant = get("grant_type");
@@ -32,24 +37,53 @@ pub async fn token(
     let ttl = app.settings().token_ttl_secs;
     app.with(|rt| {
         let Some(t) = rt.world.tenants.iter().find(|t| t.answers_to(&tenant)) else {
-            return entra_error(StatusCode::BAD_REQUEST, "invalid_request", 90002, &format!("Tenant '{tenant}' not found."));
+            return entra_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                90002,
+                &format!("Tenant '{tenant}' not found."),
+            );
         };
         let name = t.name.clone();
         let Some(cred) = t.credentials.iter().find(|c| c.client_id == client_id) else {
-            return entra_error(StatusCode::BAD_REQUEST, "unauthorized_client", 700016, &format!("Application with identifier '{client_id}' was not found in the directory."));
+            return entra_error(
+                StatusCode::BAD_REQUEST,
+                "unauthorized_client",
+                700016,
+                &format!(
+                    "Application with identifier '{client_id}' was not found in the directory."
+                ),
+            );
         };
         let ok = match grant {
-            "client_credentials" => cred.client_secret.as_deref().is_some_and(|s| s == get("client_secret")),
-            "refresh_token" => cred.refresh_token.as_deref().is_some_and(|r| r == get("refresh_token")),
+            "client_credentials" => cred
+                .client_secret
+                .as_deref()
+                .is_some_and(|s| s == get("client_secret")),
+            "refresh_token" => cred
+                .refresh_token
+                .as_deref()
+                .is_some_and(|r| r == get("refresh_token")),
             _ => {
-                return entra_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", 70003, "The grant type is not supported.");
+                return entra_error(
+                    StatusCode::BAD_REQUEST,
+                    "unsupported_grant_type",
+                    70003,
+                    "The grant type is not supported.",
+                );
             }
         };
         if !ok {
             let (code, text) = if grant == "refresh_token" {
-                ("invalid_grant", "AADSTS70000: The refresh token is invalid or expired.")
+                (
+                    "invalid_grant",
+                    "AADSTS70000: The refresh token is invalid or expired.",
+                )
             } else {
-                ("invalid_client", "AADSTS7000215: Invalid client secret provided.")
+                (
+                    "invalid_client",
+                    "AADSTS7000215: Invalid client secret provided.",
+                )
             };
             return entra_error(StatusCode::UNAUTHORIZED, code, 7000215, text);
         }
@@ -57,7 +91,13 @@ pub async fn token(
         let now = Utc::now();
         let expires = now + Duration::seconds(i64::try_from(ttl).unwrap_or(3600));
         let access = format!("emu.{}", uuid::Uuid::new_v4().simple());
-        rt.tokens.insert(access.clone(), Token { tenant: name.clone(), expires });
+        rt.tokens.insert(
+            access.clone(),
+            Token {
+                tenant: name.clone(),
+                expires,
+            },
+        );
         rt.counters_for(&name).tokens_issued += 1;
         let resource = match get("resource") {
             "" => RESOURCE,

@@ -21,11 +21,17 @@ use super::orders::buying_customer;
 use super::purchase::{Ctx, Line, LineError, purchase, sandbox_full, validate};
 use crate::emulator::errors::{ApiError, ApiResult};
 use crate::emulator::runtime::App;
-use crate::emulator::state::{Cart, CartLineError, CartLineItem, CatalogItem, World, is_new_commerce};
+use crate::emulator::state::{
+    Cart, CartLineError, CartLineItem, CatalogItem, World, is_new_commerce,
+};
 use crate::emulator::wire;
 
 fn cart_not_found(id: &str) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, 800008, format!("Cart {id} was not found."))
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        800008,
+        format!("Cart {id} was not found."),
+    )
 }
 
 fn line_of(item: &CartLineItem) -> Line {
@@ -42,10 +48,17 @@ fn line_of(item: &CartLineItem) -> Line {
 }
 
 fn cart_error(catalog: &[CatalogItem], line: &Line, sandbox: bool) -> Option<CartLineError> {
-    if !is_new_commerce(&line.offer_id) && catalog.iter().any(|c| c.id.eq_ignore_ascii_case(&line.offer_id)) {
+    if !is_new_commerce(&line.offer_id)
+        && catalog
+            .iter()
+            .any(|c| c.id.eq_ignore_ascii_case(&line.offer_id))
+    {
         return Some(CartLineError {
             error_code: 500600,
-            error_description: format!("{} is a legacy offer and cannot be bought through a cart.", line.offer_id),
+            error_description: format!(
+                "{} is a legacy offer and cannot be bought through a cart.",
+                line.offer_id
+            ),
         });
     }
     let e = validate(catalog, line, sandbox).err()?;
@@ -56,7 +69,10 @@ fn cart_error(catalog: &[CatalogItem], line: &Line, sandbox: bool) -> Option<Car
         LineError::BadBillingCycle(_) | LineError::BadTerm(_) => 10010,
         LineError::SandboxSeats => 10009,
     };
-    Some(CartLineError { error_code: code, error_description: e.describe(&line.offer_id) })
+    Some(CartLineError {
+        error_code: code,
+        error_description: e.describe(&line.offer_id),
+    })
 }
 
 fn parse_items(body: &Value) -> Result<Vec<CartLineItem>, ApiError> {
@@ -71,9 +87,13 @@ fn parse_items(body: &Value) -> Result<Vec<CartLineItem>, ApiError> {
             let text = |k: &str| wire::field_str(item, k).map(str::to_owned);
             Ok(CartLineItem {
                 id: wire::field_i64(item, "id").unwrap_or(i64::try_from(i).unwrap_or(0)),
-                catalog_item_id: text("catalogItemId").ok_or_else(|| ApiError::invalid_input("catalogItemId is required"))?,
-                quantity: wire::field_i64(item, "quantity").ok_or_else(|| ApiError::invalid_input("quantity is required"))?,
-                billing_cycle: text("billingCycle").unwrap_or_else(|| "monthly".into()).to_ascii_lowercase(),
+                catalog_item_id: text("catalogItemId")
+                    .ok_or_else(|| ApiError::invalid_input("catalogItemId is required"))?,
+                quantity: wire::field_i64(item, "quantity")
+                    .ok_or_else(|| ApiError::invalid_input("quantity is required"))?,
+                billing_cycle: text("billingCycle")
+                    .unwrap_or_else(|| "monthly".into())
+                    .to_ascii_lowercase(),
                 term_duration: text("termDuration"),
                 friendly_name: text("friendlyName"),
                 order_group: String::new(),
@@ -84,7 +104,11 @@ fn parse_items(body: &Value) -> Result<Vec<CartLineItem>, ApiError> {
 }
 
 /// Validate items and assign order groups.
-fn assemble(catalog: &[CatalogItem], mut items: Vec<CartLineItem>, sandbox: bool) -> Vec<CartLineItem> {
+fn assemble(
+    catalog: &[CatalogItem],
+    mut items: Vec<CartLineItem>,
+    sandbox: bool,
+) -> Vec<CartLineItem> {
     let mut groups: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut next = 0usize;
     for item in &mut items {
@@ -92,14 +116,23 @@ fn assemble(catalog: &[CatalogItem], mut items: Vec<CartLineItem>, sandbox: bool
         let group = if item.error.is_some() {
             None
         } else {
-            let key = (item.billing_cycle.clone(), item.term_duration.clone().unwrap_or_default());
+            let key = (
+                item.billing_cycle.clone(),
+                item.term_duration.clone().unwrap_or_default(),
+            );
             groups.get(&key).copied()
         };
         let group = group.unwrap_or_else(|| {
             let g = next;
             next += 1;
             if item.error.is_none() {
-                groups.insert((item.billing_cycle.clone(), item.term_duration.clone().unwrap_or_default()), g);
+                groups.insert(
+                    (
+                        item.billing_cycle.clone(),
+                        item.term_duration.clone().unwrap_or_default(),
+                    ),
+                    g,
+                );
             }
             g
         });
@@ -108,14 +141,22 @@ fn assemble(catalog: &[CatalogItem], mut items: Vec<CartLineItem>, sandbox: bool
     items
 }
 
-pub async fn create(State(app): State<App>, Extension(caller): Extension<Caller>, Path(cid): Path<String>, body: Bytes) -> ApiResult {
+pub async fn create(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path(cid): Path<String>,
+    body: Bytes,
+) -> ApiResult {
     let body: Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::invalid_input(format!("The request body is not valid JSON: {e}")))?;
     let items = parse_items(&body)?;
     let now = Utc::now();
     app.with(|rt| {
         let World { catalog, tenants } = &mut rt.world;
-        let tenant = tenants.iter_mut().find(|t| t.name == caller.tenant).ok_or_else(ApiError::unauthorized)?;
+        let tenant = tenants
+            .iter_mut()
+            .find(|t| t.name == caller.tenant)
+            .ok_or_else(ApiError::unauthorized)?;
         let customer_id = buying_customer(tenant, &cid)?;
         let items = assemble(catalog, items, tenant.sandbox);
         let cart = Cart {
@@ -135,10 +176,18 @@ pub async fn create(State(app): State<App>, Extension(caller): Extension<Caller>
     })
 }
 
-pub async fn get_one(State(app): State<App>, Extension(caller): Extension<Caller>, Path((cid, id)): Path<(String, String)>) -> ApiResult {
+pub async fn get_one(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path((cid, id)): Path<(String, String)>,
+) -> ApiResult {
     app.with(|rt| {
-        let tenant = rt.tenant(&caller.tenant).ok_or_else(ApiError::unauthorized)?;
-        let customer = tenant.customer(&cid).ok_or_else(|| ApiError::customer_not_found(&cid))?;
+        let tenant = rt
+            .tenant(&caller.tenant)
+            .ok_or_else(ApiError::unauthorized)?;
+        let customer = tenant
+            .customer(&cid)
+            .ok_or_else(|| ApiError::customer_not_found(&cid))?;
         customer
             .carts
             .iter()
@@ -148,8 +197,16 @@ pub async fn get_one(State(app): State<App>, Extension(caller): Extension<Caller
     })
 }
 
-pub async fn checkout(State(app): State<App>, Extension(caller): Extension<Caller>, Path((cid, id)): Path<(String, String)>) -> ApiResult {
-    let ctx = Ctx { now: Utc::now(), lag_ms: caller.lag_ms, correlation_id: &caller.correlation_id };
+pub async fn checkout(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path((cid, id)): Path<(String, String)>,
+) -> ApiResult {
+    let ctx = Ctx {
+        now: Utc::now(),
+        lag_ms: caller.lag_ms,
+        correlation_id: &caller.correlation_id,
+    };
     app.with(|rt| {
         let World { catalog, tenants } = &mut rt.world;
         let tenant = tenants.iter_mut().find(|t| t.name == caller.tenant).ok_or_else(ApiError::unauthorized)?;

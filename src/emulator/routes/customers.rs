@@ -30,14 +30,25 @@ fn parse_filter(text: &str) -> Result<Option<Filter>, ApiError> {
     }
     let v: Value = serde_json::from_str(text)
         .map_err(|_| ApiError::invalid_input("filter is not a JSON object"))?;
-    let field = wire::field_str(&v, "Field").unwrap_or("").to_ascii_lowercase();
+    let field = wire::field_str(&v, "Field")
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let value = wire::field_str(&v, "Value").unwrap_or("").to_lowercase();
-    let op = wire::field_str(&v, "Operator").unwrap_or("").to_ascii_lowercase();
-    if !matches!(field.as_str(), "companyname" | "domain" | "indirectreseller") {
-        return Err(ApiError::invalid_input(format!("filter field `{field}` is not supported")));
+    let op = wire::field_str(&v, "Operator")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !matches!(
+        field.as_str(),
+        "companyname" | "domain" | "indirectreseller"
+    ) {
+        return Err(ApiError::invalid_input(format!(
+            "filter field `{field}` is not supported"
+        )));
     }
     if op != "starts_with" {
-        return Err(ApiError::invalid_input(format!("filter operator `{op}` is not supported")));
+        return Err(ApiError::invalid_input(format!(
+            "filter operator `{op}` is not supported"
+        )));
     }
     Ok(Some(Filter { field, value }))
 }
@@ -57,9 +68,15 @@ pub async fn list(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> ApiResult {
-    let next = q.get("seekOperation").is_some_and(|s| s.eq_ignore_ascii_case("next"));
+    let next = q
+        .get("seekOperation")
+        .is_some_and(|s| s.eq_ignore_ascii_case("next"));
     let cursor = if next {
-        paging::next_cursor("customers", &headers, q.get("continuationToken").map(String::as_str))?
+        paging::next_cursor(
+            "customers",
+            &headers,
+            q.get("continuationToken").map(String::as_str),
+        )?
     } else {
         Cursor {
             offset: 0,
@@ -81,7 +98,13 @@ pub async fn list(
             .take(cursor.size)
             .map(|c| wire::customer(c, false))
             .collect();
-        Some(paging::seek_page("customers", "/v1/customers", &cursor, items, visible.len()))
+        Some(paging::seek_page(
+            "customers",
+            "/v1/customers",
+            &cursor,
+            items,
+            visible.len(),
+        ))
     });
     Ok(Json(body.unwrap_or(Value::Null)).into_response())
 }
@@ -109,5 +132,8 @@ pub async fn relationship_request(
     let url = format!(
         "https://admin.microsoft.com/Adminportal/Home?invType=ResellerRelationship&partnerId={partner}&msppId=0&DAP=false#/BillingAccounts/partner-invitation"
     );
-    Ok(Json(json!({"url": url, "attributes": {"objectType": "RelationshipRequest"}})).into_response())
+    Ok(
+        Json(json!({"url": url, "attributes": {"objectType": "RelationshipRequest"}}))
+            .into_response(),
+    )
 }

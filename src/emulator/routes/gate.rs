@@ -53,11 +53,17 @@ pub async fn gate(State(app): State<App>, mut req: Request, next: Next) -> Respo
     let request_id = header(headers, "ms-requestid");
     let correlation_id =
         header(headers, "ms-correlationid").unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let echo_id = request_id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let echo_id = request_id
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let token = bearer(headers);
     let now = Utc::now();
     let Some(tenant) = app.with(|rt| authenticate(rt, token.as_deref(), now)) else {
-        return echo(ApiError::unauthorized().into_response(), &echo_id, &correlation_id);
+        return echo(
+            ApiError::unauthorized().into_response(),
+            &echo_id,
+            &correlation_id,
+        );
     };
     let is_write = method != Method::GET && method != Method::HEAD;
     let key = request_id
@@ -118,7 +124,14 @@ fn authenticate(rt: &Runtime, token: Option<&str>, now: chrono::DateTime<Utc>) -
 }
 
 /// Steps 2–5 under one lock.
-fn admit(rt: &mut Runtime, tenant: &str, method: &Method, route: &str, path: &str, key: Option<&str>) -> Admit {
+fn admit(
+    rt: &mut Runtime,
+    tenant: &str,
+    method: &Method,
+    route: &str,
+    path: &str,
+    key: Option<&str>,
+) -> Admit {
     let now = Utc::now();
     count(rt, tenant, method, route, path, now);
     if let Err(wait) = rt.limiter.take(tenant, std::time::Instant::now()) {
@@ -173,12 +186,20 @@ fn admit(rt: &mut Runtime, tenant: &str, method: &Method, route: &str, path: &st
     })
 }
 
-fn count(rt: &mut Runtime, tenant: &str, method: &Method, route: &str, path: &str, now: chrono::DateTime<Utc>) {
+fn count(
+    rt: &mut Runtime,
+    tenant: &str,
+    method: &Method,
+    route: &str,
+    path: &str,
+    now: chrono::DateTime<Utc>,
+) {
     let c = rt.counters_for(tenant);
     c.requests += 1;
     *c.by_route.entry(format!("{method} {route}")).or_default() += 1;
     let mut segments = path.trim_start_matches('/').split('/');
-    if let (Some("v1"), Some("customers"), Some(id)) = (segments.next(), segments.next(), segments.next())
+    if let (Some("v1"), Some("customers"), Some(id)) =
+        (segments.next(), segments.next(), segments.next())
         && id != "relationshiprequests"
         && !id.is_empty()
     {
@@ -207,7 +228,9 @@ fn echo(mut response: Response, request_id: &str, correlation_id: &str) -> Respo
 /// Buffer a keyed write's response, store it, and send it on.
 async fn store(app: &App, tenant: &str, key: &str, response: Response) -> Response {
     let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
     let stored = StoredResponse {
         status: parts.status.as_u16(),
         headers: parts

@@ -39,7 +39,10 @@ pub fn router(app: App) -> Router {
             get(customers::relationship_request),
         )
         .route("/v1/customers/{cid}", get(customers::get_one))
-        .route("/v1/customers/{cid}/subscriptions", get(subscriptions::list))
+        .route(
+            "/v1/customers/{cid}/subscriptions",
+            get(subscriptions::list),
+        )
         .route(
             "/v1/customers/{cid}/subscriptions/{sid}",
             get(subscriptions::get_one).patch(subscriptions::patch),
@@ -51,7 +54,10 @@ pub fn router(app: App) -> Router {
         .route("/v1/customers/{cid}/orders/{oid}", get(orders::get_one))
         .route("/v1/customers/{cid}/carts", post(carts::create))
         .route("/v1/customers/{cid}/carts/{id}", get(carts::get_one))
-        .route("/v1/customers/{cid}/carts/{id}/checkout", post(carts::checkout))
+        .route(
+            "/v1/customers/{cid}/carts/{id}/checkout",
+            post(carts::checkout),
+        )
         .route("/v1/auditrecords", get(audit::list))
         .route_layer(from_fn_with_state(app.clone(), gate::gate));
     Router::new()

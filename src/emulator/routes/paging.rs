@@ -26,7 +26,11 @@ pub fn encode(kind: &str, cursor: &Cursor) -> String {
 pub fn decode(kind: &str, token: &str) -> Option<Cursor> {
     let bytes: Option<Vec<u8>> = (0..token.len())
         .step_by(2)
-        .map(|i| token.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .map(|i| {
+            token
+                .get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
         .collect();
     let raw = String::from_utf8(bytes?).ok()?;
     let mut parts = raw.splitn(4, '|');
@@ -42,12 +46,18 @@ pub fn decode(kind: &str, token: &str) -> Option<Cursor> {
 
 /// The cursor for a `seekOperation=Next` request, from the header (or a
 /// `continuationToken` query parameter, which some clients send).
-pub fn next_cursor(kind: &str, headers: &HeaderMap, query_token: Option<&str>) -> Result<Cursor, ApiError> {
+pub fn next_cursor(
+    kind: &str,
+    headers: &HeaderMap,
+    query_token: Option<&str>,
+) -> Result<Cursor, ApiError> {
     let token = headers
         .get("ms-continuationtoken")
         .and_then(|v| v.to_str().ok())
         .or(query_token)
-        .ok_or_else(|| ApiError::invalid_input("seekOperation=Next needs the MS-ContinuationToken header"))?;
+        .ok_or_else(|| {
+            ApiError::invalid_input("seekOperation=Next needs the MS-ContinuationToken header")
+        })?;
     decode(kind, token).ok_or_else(|| ApiError::invalid_input("The continuation token is invalid."))
 }
 
@@ -58,15 +68,24 @@ pub fn page_size(requested: Option<&str>, default: usize) -> Result<usize, ApiEr
         Some(text) => match text.parse::<usize>() {
             Ok(0) => Ok(default),
             Ok(n) => Ok(n.min(500)),
-            Err(_) => Err(ApiError::invalid_input(format!("size `{text}` is not a number"))),
+            Err(_) => Err(ApiError::invalid_input(format!(
+                "size `{text}` is not a number"
+            ))),
         },
     }
 }
 
 /// A seek collection for `items[offset..offset+size]` of `total` matches.
-pub fn seek_page(kind: &str, path: &str, cursor: &Cursor, items: Vec<Value>, total: usize) -> Value {
+pub fn seek_page(
+    kind: &str,
+    path: &str,
+    cursor: &Cursor,
+    items: Vec<Value>,
+    total: usize,
+) -> Value {
     let size = cursor.size;
-    let mut links = json!({"self": {"uri": format!("{path}?size={size}"), "method": "GET", "headers": []}});
+    let mut links =
+        json!({"self": {"uri": format!("{path}?size={size}"), "method": "GET", "headers": []}});
     let end = cursor.offset.saturating_add(items.len());
     let mut body = json!({
         "totalCount": items.len(),
@@ -102,7 +121,10 @@ mod tests {
             size: 20,
             query: "{\"Field\":\"CompanyName\",\"Value\":\"a|b\"}".into(),
         };
-        assert_eq!(decode("customers", &encode("customers", &c)), Some(c.clone()));
+        assert_eq!(
+            decode("customers", &encode("customers", &c)),
+            Some(c.clone())
+        );
         assert_eq!(decode("audit", &encode("customers", &c)), None);
         assert_eq!(decode("customers", "zz"), None);
         assert_eq!(decode("customers", "abc"), None);

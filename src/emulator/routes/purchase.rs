@@ -38,18 +38,28 @@ pub enum LineError {
 impl LineError {
     pub fn describe(&self, offer: &str) -> String {
         match self {
-            LineError::UnknownItem => format!("Catalog item {offer} was not found or is not purchasable."),
+            LineError::UnknownItem => {
+                format!("Catalog item {offer} was not found or is not purchasable.")
+            }
             LineError::BelowMinimum(n) => format!("{offer}: at least {n} seats are required."),
             LineError::AboveMaximum(n) => format!("{offer}: at most {n} seats can be bought."),
-            LineError::BadBillingCycle(c) => format!("{offer}: billing cycle `{c}` is not offered."),
+            LineError::BadBillingCycle(c) => {
+                format!("{offer}: billing cycle `{c}` is not offered.")
+            }
             LineError::BadTerm(t) => format!("{offer}: term `{t}` is not offered."),
-            LineError::SandboxSeats => "Sandbox limit exceeded: at most 25 licenses per subscription.".into(),
+            LineError::SandboxSeats => {
+                "Sandbox limit exceeded: at most 25 licenses per subscription.".into()
+            }
         }
     }
 }
 
 /// Check one line item against the catalog.
-pub fn validate<'a>(catalog: &'a [CatalogItem], line: &Line, sandbox: bool) -> Result<&'a CatalogItem, LineError> {
+pub fn validate<'a>(
+    catalog: &'a [CatalogItem],
+    line: &Line,
+    sandbox: bool,
+) -> Result<&'a CatalogItem, LineError> {
     let item = catalog
         .iter()
         .find(|c| c.id.eq_ignore_ascii_case(line.offer_id.trim()))
@@ -62,7 +72,10 @@ pub fn validate<'a>(catalog: &'a [CatalogItem], line: &Line, sandbox: bool) -> R
     }
     if let Some(c) = &line.billing_cycle
         && !item.billing_cycles.is_empty()
-        && !item.billing_cycles.iter().any(|x| x.eq_ignore_ascii_case(c))
+        && !item
+            .billing_cycles
+            .iter()
+            .any(|x| x.eq_ignore_ascii_case(c))
     {
         return Err(LineError::BadBillingCycle(c.clone()));
     }
@@ -82,7 +95,11 @@ pub fn validate<'a>(catalog: &'a [CatalogItem], line: &Line, sandbox: bool) -> R
 pub fn sandbox_full(tenant: &Tenant, customer_id: &str, adding: usize) -> bool {
     tenant.sandbox
         && tenant.customer(customer_id).is_some_and(|c| {
-            let live = c.subscriptions.iter().filter(|s| s.status != "deleted").count();
+            let live = c
+                .subscriptions
+                .iter()
+                .filter(|s| s.status != "deleted")
+                .count();
             live.saturating_add(adding) > 5
         })
 }
@@ -95,11 +112,26 @@ pub struct Ctx<'a> {
 }
 
 /// Create the order and its subscriptions (lines already validated).
-pub fn purchase(tenant: &mut Tenant, catalog: &[CatalogItem], customer_id: &str, lines: &[Line], cycle: &str, ctx: &Ctx<'_>) -> Option<Order> {
+pub fn purchase(
+    tenant: &mut Tenant,
+    catalog: &[CatalogItem],
+    customer_id: &str,
+    lines: &[Line],
+    cycle: &str,
+    ctx: &Ctx<'_>,
+) -> Option<Order> {
     let now = ctx.now;
-    let visible_from = (ctx.lag_ms > 0)
-        .then(|| now + Duration::try_milliseconds(i64::try_from(ctx.lag_ms).unwrap_or(i64::MAX)).unwrap_or(Duration::zero()));
-    let order_id: String = uuid::Uuid::new_v4().simple().to_string().to_uppercase().chars().take(24).collect();
+    let visible_from = (ctx.lag_ms > 0).then(|| {
+        now + Duration::try_milliseconds(i64::try_from(ctx.lag_ms).unwrap_or(i64::MAX))
+            .unwrap_or(Duration::zero())
+    });
+    let order_id: String = uuid::Uuid::new_v4()
+        .simple()
+        .to_string()
+        .to_uppercase()
+        .chars()
+        .take(24)
+        .collect();
     let partner_id = tenant.partner_id.clone();
     let customer = tenant.customer_mut(customer_id)?;
     let mut items = Vec::with_capacity(lines.len());
@@ -108,7 +140,15 @@ pub fn purchase(tenant: &mut Tenant, catalog: &[CatalogItem], customer_id: &str,
             .iter()
             .find(|c| c.id.eq_ignore_ascii_case(line.offer_id.trim()))
             .map_or_else(|| line.offer_id.clone(), |c| c.name.clone());
-        let sub = new_subscription(line, &name, cycle, &order_id, &partner_id, now, visible_from);
+        let sub = new_subscription(
+            line,
+            &name,
+            cycle,
+            &order_id,
+            &partner_id,
+            now,
+            visible_from,
+        );
         items.push(OrderLineItem {
             line_item_number: line.number,
             offer_id: sub.offer_id.clone(),
@@ -163,10 +203,19 @@ fn customized(order: &Order) -> Vec<KeyValue> {
     ];
     for (i, line) in order.line_items.iter().enumerate() {
         data.push(kv(format!("OfferId-{i}"), line.offer_id.clone()));
-        data.push(kv(format!("SubscriptionId-{i}"), line.subscription_id.clone().unwrap_or_default()));
-        data.push(kv(format!("SubscriptionName-{i}"), line.friendly_name.clone().unwrap_or_default()));
+        data.push(kv(
+            format!("SubscriptionId-{i}"),
+            line.subscription_id.clone().unwrap_or_default(),
+        ));
+        data.push(kv(
+            format!("SubscriptionName-{i}"),
+            line.friendly_name.clone().unwrap_or_default(),
+        ));
         data.push(kv(format!("Quantity-{i}"), line.quantity.to_string()));
-        data.push(kv(format!("PartnerOnRecord-{i}"), line.partner_id_on_record.clone().unwrap_or_default()));
+        data.push(kv(
+            format!("PartnerOnRecord-{i}"),
+            line.partner_id_on_record.clone().unwrap_or_default(),
+        ));
     }
     data
 }
@@ -181,7 +230,10 @@ fn new_subscription(
     visible_from: Option<DateTime<Utc>>,
 ) -> Subscription {
     let nce = is_new_commerce(&line.offer_id);
-    let term = line.term_duration.clone().or_else(|| nce.then(|| "P1Y".to_owned()));
+    let term = line
+        .term_duration
+        .clone()
+        .or_else(|| nce.then(|| "P1Y".to_owned()));
     let months = match term.as_deref() {
         Some("P1M") => 1,
         Some("P3Y") => 36,
@@ -191,7 +243,10 @@ fn new_subscription(
         id: uuid::Uuid::new_v4().to_string(),
         offer_id: line.offer_id.trim().to_owned(),
         offer_name: offer_name.to_owned(),
-        friendly_name: line.friendly_name.clone().unwrap_or_else(|| offer_name.to_owned()),
+        friendly_name: line
+            .friendly_name
+            .clone()
+            .unwrap_or_else(|| offer_name.to_owned()),
         quantity: line.quantity,
         unit_type: "Licenses".into(),
         creation_date: now,

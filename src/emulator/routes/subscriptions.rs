@@ -33,7 +33,11 @@ pub fn visible_customer<'a>(t: &'a Tenant, cid: &str) -> Result<&'a Customer, Ap
 }
 
 fn sub_not_found(sid: &str) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, 20003, format!("Subscription {sid} was not found."))
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        20003,
+        format!("Subscription {sid} was not found."),
+    )
 }
 
 pub async fn list(
@@ -45,13 +49,21 @@ pub async fn list(
     let now = Utc::now();
     let order = q.get("order_id").map(|s| s.trim().to_owned());
     app.with(|rt| {
-        let tenant = rt.tenant(&caller.tenant).ok_or_else(ApiError::unauthorized)?;
+        let tenant = rt
+            .tenant(&caller.tenant)
+            .ok_or_else(ApiError::unauthorized)?;
         let customer = visible_customer(tenant, &cid)?;
         let items = customer
             .subscriptions
             .iter()
             .filter(|s| s.visible(now))
-            .filter(|s| order.as_deref().is_none_or(|o| s.order_id.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(o))))
+            .filter(|s| {
+                order.as_deref().is_none_or(|o| {
+                    s.order_id
+                        .as_deref()
+                        .is_some_and(|x| x.eq_ignore_ascii_case(o))
+                })
+            })
             .map(|s| wire::subscription(s, &customer.id))
             .collect();
         let uri = format!("/v1/customers/{}/subscriptions", customer.id);
@@ -66,7 +78,9 @@ pub async fn get_one(
 ) -> ApiResult {
     let now = Utc::now();
     app.with(|rt| {
-        let tenant = rt.tenant(&caller.tenant).ok_or_else(ApiError::unauthorized)?;
+        let tenant = rt
+            .tenant(&caller.tenant)
+            .ok_or_else(ApiError::unauthorized)?;
         let customer = visible_customer(tenant, &cid)?;
         customer
             .subscriptions
@@ -103,16 +117,29 @@ pub async fn patch(
             .iter()
             .find(|s| s.id.eq_ignore_ascii_case(&sid) && s.visible(now))
             .ok_or_else(|| sub_not_found(&sid))?;
-        if tenant.deferred.iter().any(|d| d.subscription.id == current.id) {
-            return Err(ApiError::bad_request(800081, "The subscription is not ready: a previous change is still being applied."));
+        if tenant
+            .deferred
+            .iter()
+            .any(|d| d.subscription.id == current.id)
+        {
+            return Err(ApiError::bad_request(
+                800081,
+                "The subscription is not ready: a previous change is still being applied.",
+            ));
         }
         if let Some(tag) = &if_match
             && tag != "*"
             && *tag != current.etag.to_string()
         {
-            return Err(ApiError::new(StatusCode::PRECONDITION_FAILED, 2055, "The ETag does not match the current subscription."));
+            return Err(ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                2055,
+                "The ETag does not match the current subscription.",
+            ));
         }
-        let item = catalog.iter().find(|c| c.id.eq_ignore_ascii_case(&current.offer_id));
+        let item = catalog
+            .iter()
+            .find(|c| c.id.eq_ignore_ascii_case(&current.offer_id));
         let updated = change(current, &body, item, tenant.sandbox, now)?;
         let customer_id = customer.id.clone();
         if caller.accept_202 {
@@ -142,20 +169,27 @@ fn change(
 ) -> Result<Subscription, ApiError> {
     let old_status = current.status.to_ascii_lowercase();
     if old_status == "deleted" {
-        return Err(ApiError::bad_request(2011, "The subscription is deleted and cannot be changed."));
+        return Err(ApiError::bad_request(
+            2011,
+            "The subscription is deleted and cannot be changed.",
+        ));
     }
     if let Some(cycle) = wire::field_str(body, "billingCycle")
         && !cycle.eq_ignore_ascii_case(&current.billing_cycle)
     {
-        return Err(ApiError::bad_request(2054, "The billing cycle cannot be changed with this request."));
+        return Err(ApiError::bad_request(
+            2054,
+            "The billing cycle cannot be changed with this request.",
+        ));
     }
     let mut next = current.clone();
     if let Some(status) = wire::field_str(body, "status") {
         next.status = status.to_ascii_lowercase();
     }
     if let Some(q) = wire::field(body, "quantity") {
-        next.quantity = wire::field_i64(body, "quantity")
-            .ok_or_else(|| ApiError::invalid_input(format!("quantity {q} is not a whole number")))?;
+        next.quantity = wire::field_i64(body, "quantity").ok_or_else(|| {
+            ApiError::invalid_input(format!("quantity {q} is not a whole number"))
+        })?;
     }
     if let Some(flag) = wire::field(body, "autoRenewEnabled").and_then(Value::as_bool) {
         next.auto_renew_enabled = flag;
@@ -168,7 +202,10 @@ fn change(
         || next.auto_renew_enabled != current.auto_renew_enabled
         || next.friendly_name != current.friendly_name;
     if changed && !matches!(old_status.as_str(), "active" | "suspended") {
-        return Err(transition(&format!("A subscription in status `{}` cannot be changed.", current.status)));
+        return Err(transition(&format!(
+            "A subscription in status `{}` cannot be changed.",
+            current.status
+        )));
     }
     check_status(current, &next, now)?;
     check_quantity(current, &next, item, sandbox, now)?;
@@ -190,21 +227,31 @@ fn transition(message: &str) -> ApiError {
     ApiError::bad_request(800040, message)
 }
 
-fn check_status(current: &Subscription, next: &Subscription, now: DateTime<Utc>) -> Result<(), ApiError> {
+fn check_status(
+    current: &Subscription,
+    next: &Subscription,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
     let from = current.status.to_ascii_lowercase();
     match (from.as_str(), next.status.as_str()) {
         (a, b) if a == b => Ok(()),
         ("active", "suspended") | ("suspended", "active") => Ok(()),
-        (_, "deleted") if current.is_new_commerce() => match current.cancellation_allowed_until_date {
-            Some(until) if now <= until => Ok(()),
-            Some(until) => Err(transition(&format!(
-                "The subscription can no longer be cancelled: the cancellation window ended {}.",
-                until.to_rfc3339()
-            ))),
-            None => Err(transition("This subscription cannot be cancelled.")),
-        },
-        (_, "deleted") => Err(transition("Legacy subscriptions cannot be cancelled; suspend them instead.")),
-        (a, b) => Err(transition(&format!("The status cannot change from `{a}` to `{b}`."))),
+        (_, "deleted") if current.is_new_commerce() => {
+            match current.cancellation_allowed_until_date {
+                Some(until) if now <= until => Ok(()),
+                Some(until) => Err(transition(&format!(
+                    "The subscription can no longer be cancelled: the cancellation window ended {}.",
+                    until.to_rfc3339()
+                ))),
+                None => Err(transition("This subscription cannot be cancelled.")),
+            }
+        }
+        (_, "deleted") => Err(transition(
+            "Legacy subscriptions cannot be cancelled; suspend them instead.",
+        )),
+        (a, b) => Err(transition(&format!(
+            "The status cannot change from `{a}` to `{b}`."
+        ))),
     }
 }
 
@@ -219,18 +266,31 @@ fn check_quantity(
         return Ok(());
     }
     if current.status.eq_ignore_ascii_case("suspended") || next.status == "suspended" {
-        return Err(ApiError::bad_request(2001, "The quantity of a suspended subscription cannot be changed."));
+        return Err(ApiError::bad_request(
+            2001,
+            "The quantity of a suspended subscription cannot be changed.",
+        ));
     }
     let (min, max) = item.map_or((1, 10_000), |i| (i.min_quantity, i.max_quantity));
     if next.quantity < min || next.quantity > max {
-        return Err(ApiError::bad_request(2002, format!("The quantity must be between {min} and {max}.")));
+        return Err(ApiError::bad_request(
+            2002,
+            format!("The quantity must be between {min} and {max}."),
+        ));
     }
     if sandbox && next.quantity > 25 {
-        return Err(ApiError::bad_request(800018, "Sandbox limit exceeded: at most 25 licenses per subscription."));
+        return Err(ApiError::bad_request(
+            800018,
+            "Sandbox limit exceeded: at most 25 licenses per subscription.",
+        ));
     }
-    let window_over = current.cancellation_allowed_until_date.is_none_or(|until| now > until);
+    let window_over = current
+        .cancellation_allowed_until_date
+        .is_none_or(|until| now > until);
     if next.quantity < current.quantity && current.is_new_commerce() && window_over {
-        return Err(transition("Seats of a new-commerce subscription can only be reduced inside the cancellation window."));
+        return Err(transition(
+            "Seats of a new-commerce subscription can only be reduced inside the cancellation window.",
+        ));
     }
     Ok(())
 }
