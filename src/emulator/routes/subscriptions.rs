@@ -22,7 +22,7 @@ use super::Caller;
 use super::audit::{AuditEntry, append};
 use crate::emulator::errors::{ApiError, ApiResult};
 use crate::emulator::runtime::App;
-use crate::emulator::state::{CatalogItem, Customer, Deferred, Subscription, Tenant};
+use crate::emulator::state::{CatalogItem, Customer, Deferred, Subscription, Tenant, World};
 use crate::emulator::wire;
 
 /// The customer a route names, for reads: 404 if not visible.
@@ -106,42 +106,18 @@ pub async fn patch(
         .map(|s| s.trim_matches('"').to_owned());
     let now = Utc::now();
     app.with(|rt| {
-        let crate::emulator::state::World { catalog, tenants } = &mut rt.world;
-        let tenant = tenants
-            .iter_mut()
-            .find(|t| t.name == caller.tenant)
+        let (customer_id, updated) = plan(
+            &rt.world,
+            &caller.tenant,
+            &cid,
+            &sid,
+            &body,
+            if_match.as_deref(),
+            now,
+        )?;
+        let tenant = rt
+            .tenant_mut(&caller.tenant)
             .ok_or_else(ApiError::unauthorized)?;
-        let customer = visible_customer(tenant, &cid)?;
-        let current = customer
-            .subscriptions
-            .iter()
-            .find(|s| s.id.eq_ignore_ascii_case(&sid) && s.visible(now))
-            .ok_or_else(|| sub_not_found(&sid))?;
-        if tenant
-            .deferred
-            .iter()
-            .any(|d| d.subscription.id == current.id)
-        {
-            return Err(ApiError::bad_request(
-                800081,
-                "The subscription is not ready: a previous change is still being applied.",
-            ));
-        }
-        if let Some(tag) = &if_match
-            && tag != "*"
-            && *tag != current.etag.to_string()
-        {
-            return Err(ApiError::new(
-                StatusCode::PRECONDITION_FAILED,
-                2055,
-                "The ETag does not match the current subscription.",
-            ));
-        }
-        let item = catalog
-            .iter()
-            .find(|c| c.id.eq_ignore_ascii_case(&current.offer_id));
-        let updated = change(current, &body, item, tenant.sandbox, now)?;
-        let customer_id = customer.id.clone();
         if caller.accept_202 {
             let delay = i64::try_from(caller.patch_delay_ms).unwrap_or(i64::MAX);
             let location = format!("/customers/{customer_id}/subscriptions/{}", updated.id);
@@ -157,6 +133,55 @@ pub async fn patch(
         let wire = apply_change(tenant, &customer_id, updated, &caller.correlation_id, now);
         Ok(Json(wire).into_response())
     })
+}
+
+/// Find the subscription and validate the change: (customer id, new value).
+fn plan(
+    world: &World,
+    tenant: &str,
+    cid: &str,
+    sid: &str,
+    body: &Value,
+    if_match: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(String, Subscription), ApiError> {
+    let tenant = world
+        .tenants
+        .iter()
+        .find(|t| t.name == tenant)
+        .ok_or_else(ApiError::unauthorized)?;
+    let customer = visible_customer(tenant, cid)?;
+    let current = customer
+        .subscriptions
+        .iter()
+        .find(|s| s.id.eq_ignore_ascii_case(sid) && s.visible(now))
+        .ok_or_else(|| sub_not_found(sid))?;
+    if tenant
+        .deferred
+        .iter()
+        .any(|d| d.subscription.id == current.id)
+    {
+        return Err(ApiError::bad_request(
+            800081,
+            "The subscription is not ready: a previous change is still being applied.",
+        ));
+    }
+    if let Some(tag) = if_match
+        && tag != "*"
+        && tag != current.etag.to_string()
+    {
+        return Err(ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            2055,
+            "The ETag does not match the current subscription.",
+        ));
+    }
+    let item = world
+        .catalog
+        .iter()
+        .find(|c| c.id.eq_ignore_ascii_case(&current.offer_id));
+    let updated = change(current, body, item, tenant.sandbox, now)?;
+    Ok((customer.id.clone(), updated))
 }
 
 /// Validate a PATCH body against the current subscription.
