@@ -136,11 +136,11 @@ pub fn purchase(
     let customer = tenant.customer_mut(customer_id)?;
     let mut items = Vec::with_capacity(lines.len());
     for line in lines {
-        let name = catalog
+        let item = catalog
             .iter()
-            .find(|c| c.id.eq_ignore_ascii_case(line.offer_id.trim()))
-            .map_or_else(|| line.offer_id.clone(), |c| c.name.clone());
-        let sub = new_subscription(
+            .find(|c| c.id.eq_ignore_ascii_case(line.offer_id.trim()));
+        let name = item.map_or_else(|| line.offer_id.clone(), |c| c.name.clone());
+        let mut sub = new_subscription(
             line,
             &name,
             cycle,
@@ -149,6 +149,10 @@ pub fn purchase(
             now,
             visible_from,
         );
+        if let Some(item) = item.filter(|i| !i.billing_type.eq_ignore_ascii_case("license")) {
+            sub.billing_type = item.billing_type.to_ascii_lowercase();
+            sub.unit_type = "none".into();
+        }
         items.push(OrderLineItem {
             line_item_number: line.number,
             offer_id: sub.offer_id.clone(),
