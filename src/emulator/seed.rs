@@ -67,6 +67,7 @@ pub fn prepare(mut world: World, origin: &str) -> Result<World, EmulatorError> {
             customer.id = customer.id.trim().to_ascii_lowercase();
         }
         tenant.customers.sort_by(|a, b| a.id.cmp(&b.id));
+        // ok: windows(2) always yields two-element slices.
         if let Some(pair) = tenant.customers.windows(2).find(|w| w[0].id == w[1].id) {
             return Err(bad(format!(
                 "tenant `{}`: customer {} appears twice",
@@ -108,7 +109,8 @@ pub fn synthetic(customers: usize, subs_per_customer: usize, seed: u64) -> World
         };
         let mut src = customer("reseller");
         for s in 0..subs_per_customer {
-            let n = (c * subs_per_customer + s) as u64;
+            let n = c.saturating_mul(subs_per_customer).saturating_add(s) as u64;
+            // ok: the synthetic catalog is a non-empty constant list.
             let item = &catalog[rng.usize(..catalog.len())];
             let sub = synthetic_subscription(item, n, s, &mut rng);
             source
@@ -209,7 +211,8 @@ fn synthetic_subscription(
         commitment_end_date: created + Duration::days(365),
         cancellation_allowed_until_date: nce.then(|| created + Duration::days(7)),
         billing_cycle_end_date: Some(created + Duration::days(30)),
-        status: STATUSES[(n as usize) % STATUSES.len()].into(),
+        // ok: the index is reduced modulo the array length.
+        status: STATUSES[(n % STATUSES.len() as u64) as usize].into(),
         auto_renew_enabled: true,
         is_trial: false,
         billing_type: "license".into(),
