@@ -286,3 +286,29 @@ async fn cli_prints_address_first_and_saves_on_sigterm() {
     let saved = emulator::load_world(None, Some(&state)).unwrap();
     assert_eq!(saved.tenants.len(), 2);
 }
+
+#[test]
+fn cli_rejects_a_bad_seed_with_its_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        "{\"tenants\": [\n {\"name\": \"x\", \"partnerId\": 7}]}",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csp-consolidate"))
+        .args(["emulator", "--seed"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.json: line 2"), "{err}");
+    assert!(err.contains("tenants[0].partnerId"), "{err}");
+    let faults = std::process::Command::new(env!("CARGO_BIN_EXE_csp-consolidate"))
+        .args(["emulator", "--faults", "drop=2"])
+        .output()
+        .unwrap();
+    assert_eq!(faults.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&faults.stderr).contains("drop=2"));
+}

@@ -236,3 +236,28 @@ async fn faults_change_at_runtime_through_admin() {
     );
     assert_eq!(state["world"]["tenants"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn same_fault_seed_same_faults() {
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let h = start(example(), |c| {
+            c.faults = Faults::parse("5xx=0.3,429=0.3,seed=7").unwrap();
+        })
+        .await;
+        let api = login(&h, "source").await;
+        let mut statuses = Vec::new();
+        for _ in 0..40 {
+            statuses.push(api.get("/v1/customers").await.0.as_u16());
+        }
+        runs.push(statuses);
+    }
+    assert_eq!(runs[0], runs[1]);
+    for code in [200, 429, 503] {
+        assert!(
+            runs[0].contains(&code),
+            "{code} never happened: {:?}",
+            runs[0]
+        );
+    }
+}
