@@ -2,5 +2,6 @@
 //! by area.
 
 mod api;
+mod emulator;
 mod fixtures;
 mod ingest;

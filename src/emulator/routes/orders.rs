@@ -1,0 +1,175 @@
+//! Orders (legacy offers, add-ons): `POST` creates an order and its
+//! subscriptions (201, `lineItems[].subscriptionId` set), `GET` lists or
+//! fetches them. Errors: 403 20002 no relationship, 400 800071 line item
+//! numbers not 0..n-1, 400 800004 unknown offer, 400 800017 seats
+//! outside the item's limits, 400 800018 sandbox limits.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::{Extension, Json};
+use chrono::Utc;
+use serde_json::Value;
+
+use super::Caller;
+use super::purchase::{Ctx, Line, LineError, purchase, sandbox_full, validate};
+use super::subscriptions::visible_customer;
+use crate::emulator::errors::{ApiError, ApiResult};
+use crate::emulator::runtime::App;
+use crate::emulator::state::{Tenant, World};
+use crate::emulator::wire;
+
+/// The customer a write names: 404 if unknown, 403 20002 if the
+/// relationship is not accepted.
+pub fn buying_customer(t: &Tenant, cid: &str) -> Result<String, ApiError> {
+    let c = t
+        .customer(cid)
+        .ok_or_else(|| ApiError::customer_not_found(cid))?;
+    if !c.has_relationship() {
+        return Err(ApiError::no_relationship(cid));
+    }
+    Ok(c.id.clone())
+}
+
+fn parse_lines(body: &Value) -> Result<(Vec<Line>, String), ApiError> {
+    let items = wire::field(body, "lineItems")
+        .and_then(Value::as_array)
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| ApiError::invalid_input("lineItems is required and cannot be empty"))?;
+    let cycle = wire::field_str(body, "billingCycle")
+        .unwrap_or("monthly")
+        .to_ascii_lowercase();
+    let mut lines = Vec::with_capacity(items.len());
+    for item in items {
+        let text = |k: &str| wire::field_str(item, k).map(str::to_owned);
+        lines.push(Line {
+            number: wire::field_i64(item, "lineItemNumber").unwrap_or(-1),
+            offer_id: text("offerId")
+                .ok_or_else(|| ApiError::invalid_input("offerId is required"))?,
+            quantity: wire::field_i64(item, "quantity")
+                .ok_or_else(|| ApiError::invalid_input("quantity is required"))?,
+            billing_cycle: None,
+            term_duration: text("termDuration"),
+            friendly_name: text("friendlyName"),
+            parent_subscription_id: text("parentSubscriptionId"),
+            partner_on_record: text("partnerIdOnRecord"),
+        });
+    }
+    let mut numbers: Vec<i64> = lines.iter().map(|l| l.number).collect();
+    numbers.sort_unstable();
+    if numbers
+        .iter()
+        .enumerate()
+        .any(|(i, n)| i64::try_from(i).ok() != Some(*n))
+    {
+        return Err(ApiError::bad_request(
+            800071,
+            "lineItemNumber must run from 0 to n-1 without gaps or repeats.",
+        ));
+    }
+    Ok((lines, cycle))
+}
+
+fn line_fault(e: &LineError, offer: &str) -> ApiError {
+    let code = match e {
+        LineError::UnknownItem => 800004,
+        LineError::SandboxSeats => 800018,
+        LineError::BadBillingCycle(_) | LineError::BadTerm(_) => 800002,
+        LineError::BelowMinimum(_) | LineError::AboveMaximum(_) => 800017,
+    };
+    ApiError::bad_request(code, e.describe(offer))
+}
+
+pub async fn create(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path(cid): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let body: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::invalid_input(format!("The request body is not valid JSON: {e}")))?;
+    let (lines, cycle) = parse_lines(&body)?;
+    let ctx = Ctx {
+        now: Utc::now(),
+        lag_ms: caller.lag_ms,
+        correlation_id: &caller.correlation_id,
+    };
+    app.with(|rt| {
+        let World { catalog, tenants } = &mut rt.world;
+        let tenant = tenants
+            .iter_mut()
+            .find(|t| t.name == caller.tenant)
+            .ok_or_else(ApiError::unauthorized)?;
+        let customer_id = buying_customer(tenant, &cid)?;
+        for line in &lines {
+            validate(catalog, line, tenant.sandbox).map_err(|e| line_fault(&e, &line.offer_id))?;
+        }
+        if sandbox_full(tenant, &customer_id, lines.len()) {
+            return Err(ApiError::bad_request(
+                800018,
+                "Sandbox limit exceeded: at most 5 subscriptions per customer.",
+            ));
+        }
+        let order = purchase(tenant, catalog, &customer_id, &lines, &cycle, &ctx)
+            .ok_or_else(|| ApiError::customer_not_found(&cid))?;
+        let location = format!("/v1/customers/{customer_id}/orders/{}", order.id);
+        Ok((
+            StatusCode::CREATED,
+            [(header::LOCATION, location)],
+            Json(wire::order(&order)),
+        )
+            .into_response())
+    })
+}
+
+pub async fn list(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path(cid): Path<String>,
+) -> ApiResult {
+    let now = Utc::now();
+    app.with(|rt| {
+        let tenant = rt
+            .tenant(&caller.tenant)
+            .ok_or_else(ApiError::unauthorized)?;
+        let customer = visible_customer(tenant, &cid)?;
+        let items = customer
+            .orders
+            .iter()
+            .filter(|o| o.visible(now))
+            .map(wire::order)
+            .collect();
+        Ok(Json(wire::collection(
+            items,
+            &format!("/v1/customers/{}/orders", customer.id),
+        ))
+        .into_response())
+    })
+}
+
+pub async fn get_one(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path((cid, oid)): Path<(String, String)>,
+) -> ApiResult {
+    let now = Utc::now();
+    app.with(|rt| {
+        let tenant = rt
+            .tenant(&caller.tenant)
+            .ok_or_else(ApiError::unauthorized)?;
+        let customer = visible_customer(tenant, &cid)?;
+        customer
+            .orders
+            .iter()
+            .find(|o| o.id.eq_ignore_ascii_case(&oid) && o.visible(now))
+            .map(|o| Json(wire::order(o)).into_response())
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    800001,
+                    format!("Order {oid} was not found."),
+                )
+            })
+    })
+}
