@@ -147,7 +147,7 @@ pub fn english_xlsx(out: &Path) -> Res<()> {
     let ww = SheetSpec::new(ww_header, vec![
         vec![s(&t), s(sub("wideworld/bp")), s("Microsoft 365 Business Premium"), s(BUS_PREM_LEGACY), n(60.0), s("Active"), s("Monthly"), e(), V::D(2027, 3, 31), s("Yes")],
         vec![s(&t), s(sub("wideworld/e3")), s("Microsoft 365 E3"), s(M365_E3), n(18.0), s("Active"), s("Annual"), s("P3Y"), V::D(2029, 6, 30), s("No")],
-        vec![s(&t), s(sub("wideworld/azure")), s("Azure plan"), s(AZURE_PLAN), n(1.0), s("Suspended"), s("Monthly"), e(), e(), e()],
+        vec![s(&t), s(sub("wideworld/azure")), s("Azure plan"), s(AZURE_PLAN), n(1.0), s("Active"), s("Monthly"), e(), e(), e()],
     ]);
     write_xlsx(&out.join("exports/export (3).xlsx"), &[ww])?;
 
