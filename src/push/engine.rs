@@ -15,7 +15,7 @@ use serde_json::json;
 use tokio::task::JoinSet;
 
 use super::journal::{EntryState, Intent, Journal, JournalError, RequestKind, RowOutcome};
-use super::port::{BuyLine, CallError, CheckoutResult, OrderInfo, PartnerApi};
+use super::port::{BuyLine, CallError, CartCreated, CheckoutResult, OrderInfo, PartnerApi};
 use super::settle;
 use super::throttle::Throttle;
 
@@ -293,7 +293,7 @@ async fn buy_by_cart<A: PartnerApi>(
             journal.settle(
                 &cart_entry.request_id,
                 EntryState::Done,
-                &json!({ "cart_id": cart.cart_id }),
+                &serde_json::to_value(&cart).unwrap_or_default(),
             )?;
             cart
         }
@@ -326,7 +326,7 @@ async fn buy_by_cart<A: PartnerApi>(
         kind: RequestKind::Checkout,
         customer_id: customer_id.to_owned(),
         rows,
-        body: json!({ "cart_id": cart.cart_id, "lines": lines }),
+        body: json!({ "cart_id": cart.cart_id, "lines": lines, "cart": cart }),
         depends_on: Some(cart_entry.request_id.clone()),
     })?;
     journal.mark_attempt(&checkout_entry.request_id)?;
@@ -336,7 +336,7 @@ async fn buy_by_cart<A: PartnerApi>(
     {
         Ok(result) => {
             let value = serde_json::to_value(&result).unwrap_or_default();
-            let rows = checkout_outcomes(lines, &result);
+            let rows = checkout_outcomes(lines, &cart, &result);
             journal.settle_with_rows(
                 &checkout_entry.request_id,
                 EntryState::Done,
@@ -439,11 +439,26 @@ fn rejected_or_doubt(
 
 /// Map a checkout answer to rows: lines in failed order groups failed, the
 /// rest matched to order lines by offer, quantity and friendly name.
-pub(crate) fn checkout_outcomes(lines: &[BuyLine], result: &CheckoutResult) -> Vec<RowOutcome> {
+pub(crate) fn checkout_outcomes(
+    lines: &[BuyLine],
+    cart: &CartCreated,
+    result: &CheckoutResult,
+) -> Vec<RowOutcome> {
     let mut failed: HashMap<usize, (&str, &str)> = HashMap::new();
     for e in &result.errors {
-        for &i in &e.lines {
+        let by_group = cart
+            .line_groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.as_deref() == Some(e.order_group.as_str()))
+            .map(|(i, _)| i as u32);
+        for i in e.lines.iter().copied().chain(by_group) {
             failed.insert(i as usize, (e.code.as_str(), e.description.as_str()));
+        }
+    }
+    for (i, err) in cart.line_errors.iter().enumerate() {
+        if let Some((code, desc)) = err {
+            failed.entry(i).or_insert((code.as_str(), desc.as_str()));
         }
     }
     // An error that names no lines, with no order at all, failed everything.

@@ -6,6 +6,7 @@
 //! at a concurrency that [`throttle`] adapts to the API's 429s. The engine
 //! talks to Partner Center through the [`port::PartnerApi`] trait.
 
+pub mod adapter;
 pub mod engine;
 pub mod journal;
 pub mod port;

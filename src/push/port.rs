@@ -65,11 +65,16 @@ pub struct BuyLine {
     pub friendly_name: Option<String>,
 }
 
-/// A created cart: its id and, per line (by position), an error if the
-/// service flagged the line already.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A created cart: its id and, per line (by position), the order group the
+/// service put it in and any error it flagged on the line already.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CartCreated {
     pub cart_id: String,
+    #[serde(default)]
+    pub line_groups: Vec<Option<String>>,
+    /// (code, description) per line, when the cart flagged it.
+    #[serde(default)]
+    pub line_errors: Vec<Option<(String, String)>>,
 }
 
 /// A line of a placed order.

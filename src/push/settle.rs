@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use super::engine::{checkout_outcomes, matches_line, order_outcomes, outcome, row};
 use super::journal::{Entry, EntryState, Journal, JournalError, RequestKind, RowOutcome};
-use super::port::{BuyLine, CallError, CheckoutResult, OrderInfo, PartnerApi};
+use super::port::{BuyLine, CallError, CartCreated, CheckoutResult, OrderInfo, PartnerApi};
 
 /// Cart already checked out (Partner Center error code).
 pub const CART_ALREADY_SUBMITTED: &str = "800065";
@@ -74,6 +74,17 @@ fn lines_of(entry: &Entry) -> Vec<BuyLine> {
         .unwrap_or_default()
 }
 
+/// The cart a checkout entry was for (its line groups and line errors).
+fn cart_of(entry: &Entry) -> CartCreated {
+    entry
+        .intent
+        .body
+        .get("cart")
+        .cloned()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default()
+}
+
 async fn settle_checkout<A: PartnerApi>(
     api: &A,
     journal: &Journal,
@@ -93,7 +104,7 @@ async fn settle_checkout<A: PartnerApi>(
         .await
     {
         Ok(result) => {
-            let rows = checkout_outcomes(&lines, &result);
+            let rows = checkout_outcomes(&lines, &cart_of(entry), &result);
             let value = serde_json::to_value(&result).unwrap_or_default();
             journal.settle_with_rows(&entry.request_id, EntryState::Done, &value, &rows)?;
             Ok(true)
@@ -141,7 +152,7 @@ pub async fn settle_checkout_by_lookup<A: PartnerApi>(
         orders: found,
         errors: Vec::new(),
     };
-    let rows = checkout_outcomes(&lines, &result);
+    let rows = checkout_outcomes(&lines, &CartCreated::default(), &result);
     if rows.iter().any(|r| r.outcome != outcome::BOUGHT) {
         // Not all lines found (read-after-write lag?): keep it in doubt.
         return Ok(Vec::new());

@@ -138,7 +138,10 @@ impl PartnerApi for Fake {
                 cart_id.clone(),
                 (customer_id.to_owned(), lines.to_vec(), false),
             );
-            Ok(CartCreated { cart_id })
+            Ok(CartCreated {
+                cart_id,
+                ..Default::default()
+            })
         })
     }
 
