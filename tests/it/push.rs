@@ -34,7 +34,7 @@ pub fn client(emu: &EmulatorHandle, tenant: &str) -> ClientApi {
     let mut config = ClientConfig::new(
         Cloud::Global,
         tenant,
-        &format!("{tenant}-app"),
+        format!("{tenant}-app"),
         Credential::ClientSecret(secret),
     );
     config.api_url = Some(base.clone());
