@@ -1,1 +1,137 @@
-//! `build`: ingest → classify → write the workbook. (Lands with ingest and sheet.)
+//! `build`: exports → migration workbook.
+//!
+//! Glue between the readers ([`crate::ingest`]), the decisions
+//! ([`crate::model::classify`]) and the writer ([`crate::sheet`]). It owns
+//! the one rule that spans them: a workbook is written only when something
+//! usable was read, and then always, with every issue inside it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::ingest::{self, IngestError, IngestSpec};
+use crate::model::classify::classify;
+use crate::model::{Action, Issue, MigrationBook, OfferMap, Severity};
+use crate::sheet::{self, SheetError};
+
+/// Everything `build` needs, validated by the caller.
+#[derive(Debug, Clone)]
+pub struct BuildSettings {
+    pub ingest: IngestSpec,
+    pub offer_map: Option<PathBuf>,
+    pub out: PathBuf,
+    /// The day taken as "today" for cancellation windows and double-billing
+    /// days.
+    pub as_of: NaiveDate,
+    /// When the build runs (UTC), recorded in the workbook.
+    pub now: NaiveDateTime,
+}
+
+/// What a build did, for the summary line and `--json`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BuildReport {
+    pub out: PathBuf,
+    pub files_read: usize,
+    pub customers: usize,
+    pub subscriptions: usize,
+    /// Rows per action (`Recreate`, `Microsoft support`, `Skip`).
+    pub by_action: BTreeMap<String, usize>,
+    pub seats_to_move: u64,
+    pub errors: usize,
+    pub warnings: usize,
+    #[serde(skip)]
+    pub issues: Vec<Issue>,
+}
+
+/// Why nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    #[error(transparent)]
+    Sheet(#[from] SheetError),
+    /// No subscription could be read from any input.
+    #[error("no subscriptions could be read from the inputs ({} issue(s); first: {})", .issues.len(), first_issue(.issues))]
+    NothingUsable { issues: Vec<Issue> },
+}
+
+fn first_issue(issues: &[Issue]) -> String {
+    issues.first().map_or_else(|| "none".to_owned(), Issue::to_string)
+}
+
+/// Read, decide, write.
+///
+/// # Errors
+/// [`BuildError::Ingest`] when an input path does not exist or cannot be
+/// listed, [`BuildError::NothingUsable`] when no subscription was read
+/// (nothing is written then), [`BuildError::Sheet`] when the workbook cannot
+/// be written.
+pub fn build(settings: &BuildSettings, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<BuildReport, BuildError> {
+    let book = build_book(settings, progress)?;
+    sheet::write_workbook(&book, &settings.out)?;
+    Ok(report(&book, &settings.out))
+}
+
+/// Read and decide, without writing: the workbook's content.
+///
+/// # Errors
+/// As [`build`], less the writing.
+pub fn build_book(settings: &BuildSettings, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<MigrationBook, BuildError> {
+    let mut inputs = ingest::read_all(&settings.ingest, progress)?;
+    let mut offer_map = OfferMap::default();
+    if let Some(path) = &settings.offer_map {
+        let (map, issues, file) = ingest::read_offer_map(path)?;
+        offer_map = map;
+        inputs.issues.extend(issues);
+        inputs.files.push(file);
+    }
+    if inputs.subscriptions.is_empty() {
+        let mut issues = inputs.issues;
+        issues.sort_by(|a, b| a.location.cmp(&b.location));
+        return Err(BuildError::NothingUsable { issues });
+    }
+    let classified = classify(&inputs, &offer_map, settings.as_of);
+    let mut issues = inputs.issues;
+    issues.extend(classified.issues);
+    // Files are read in parallel: sort so the Issues sheet and stderr are
+    // stable from run to run.
+    issues.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.message.cmp(&b.message)));
+    Ok(MigrationBook {
+        rows: classified.rows,
+        customers: classified.customers,
+        activity: inputs.activity.aggregates,
+        issues,
+        inputs: inputs.files,
+        built_at: settings.now,
+        as_of: settings.as_of,
+    })
+}
+
+/// The summary of a book.
+pub fn report(book: &MigrationBook, out: &std::path::Path) -> BuildReport {
+    let mut by_action = BTreeMap::new();
+    let mut seats_to_move = 0u64;
+    for row in &book.rows {
+        let key = match &row.action {
+            Action::Skip(_) => "Skip".to_owned(),
+            other => other.text(),
+        };
+        *by_action.entry(key).or_insert(0) += 1;
+        if row.action == Action::Recreate {
+            seats_to_move += u64::from(row.seats.unwrap_or(0));
+        }
+    }
+    let errors = book.issues.iter().filter(|i| i.severity == Severity::Error).count();
+    BuildReport {
+        out: out.to_owned(),
+        files_read: book.inputs.len(),
+        customers: book.customers.len(),
+        subscriptions: book.rows.len(),
+        by_action,
+        seats_to_move,
+        errors,
+        warnings: book.issues.len() - errors,
+        issues: book.issues.clone(),
+    }
+}

@@ -1,10 +1,178 @@
-//! `csp-consolidate build` (in progress).
+//! `csp-consolidate build`: read Partner Center exports and write the
+//! migration workbook.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use csp_consolidate::build::{build, BuildError, BuildReport, BuildSettings};
+use csp_consolidate::ingest::IngestSpec;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Outcome;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+/// Issues printed on stderr before the rest are left to the Issues sheet.
+const MAX_PRINTED_ISSUES: usize = 50;
 
-pub fn run(_args: Args) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`build` is not built yet")
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Examples:
+  csp-consolidate build exports/ --customers Customers.csv --activity activity.csv --out migration.xlsx
+  csp-consolidate build contoso.xlsx fabrikam.csv --offer-map offer-map.csv --out migration.xlsx
+
+Inputs may be any mix of .xlsx, .xls and .csv files and folders (read recursively). Each file's
+kind (subscription export, customer list, activity log, batch-migration subscriptions.csv) is
+recognised by its header row in any Partner Center UI language; --customers and --activity only
+make it explicit. A per-customer export is attributed by a tenant-ID column, else by its file or
+folder name matched against the customer list (tenant ID, primary domain or company name).
+
+Every problem is reported as `file: Sheet!C17: severity: message` on stderr and in the Issues
+sheet; the workbook is still written. Exit codes: 0 clean, 1 written with issues, 2 nothing
+written.")]
+pub struct Args {
+    /// Export files or folders (.xlsx, .xls, .csv).
+    #[arg(required = true, value_name = "EXPORT")]
+    exports: Vec<PathBuf>,
+    /// The customer list (Partner Center "Export customers", Customers.csv).
+    #[arg(long, value_name = "FILE")]
+    customers: Option<PathBuf>,
+    /// An activity-log export (repeatable).
+    #[arg(long, value_name = "FILE")]
+    activity: Vec<PathBuf>,
+    /// CSV mapping a source offer ID or product name to the destination
+    /// catalog item (see templates/offer-map.example.csv).
+    #[arg(long, value_name = "FILE")]
+    offer_map: Option<PathBuf>,
+    /// The workbook to write.
+    #[arg(long, short, value_name = "FILE", default_value = "migration.xlsx")]
+    out: PathBuf,
+    /// When the exports were taken (UTC, `YYYY-MM-DD[ HH:MM[:SS]]`);
+    /// default: the workbook's creation time, else the file's time.
+    #[arg(long, value_name = "WHEN")]
+    exported_at: Option<String>,
+    /// Read ambiguous dates like 03/04/2026 as day/month.
+    #[arg(long, conflicts_with = "month_first")]
+    day_first: bool,
+    /// Read ambiguous dates like 03/04/2026 as month/day.
+    #[arg(long)]
+    month_first: bool,
+    /// The day to compute cancellation windows and double-billing days
+    /// from (`YYYY-MM-DD`); default today (UTC).
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let settings = settings(&args)?;
+    let bar = progress_bar();
+    let result = build(&settings, &|done, total| {
+        if let Some(bar) = &bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let report = match result {
+        Ok(report) => report,
+        Err(BuildError::NothingUsable { issues }) => {
+            print_issues(&issues);
+            anyhow::bail!("nothing written: no subscriptions could be read from the inputs ({} issue(s) above)", issues.len());
+        }
+        Err(err) => return Err(err).context("build failed, nothing written"),
+    };
+    print_issues(&report.issues);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{}", summary(&report));
+    }
+    Ok(if report.issues.is_empty() { Outcome::Clean } else { Outcome::Issues })
+}
+
+fn settings(args: &Args) -> anyhow::Result<BuildSettings> {
+    let now = Utc::now().naive_utc();
+    let as_of = match &args.as_of {
+        Some(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .with_context(|| format!("--as-of {s:?}: expected YYYY-MM-DD"))?,
+        None => now.date(),
+    };
+    let exported_at = args.exported_at.as_deref().map(parse_when).transpose()?;
+    let day_first = match (args.day_first, args.month_first) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
+    Ok(BuildSettings {
+        ingest: IngestSpec {
+            exports: args.exports.clone(),
+            customers: args.customers.clone(),
+            activity: args.activity.clone(),
+            exported_at,
+            day_first,
+        },
+        offer_map: args.offer_map.clone(),
+        out: args.out.clone(),
+        as_of,
+        now,
+    })
+}
+
+/// `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` or `YYYY-MM-DD[T ]HH:MM:SS`.
+fn parse_when(s: &str) -> anyhow::Result<NaiveDateTime> {
+    let t = s.trim().trim_end_matches('Z').replace('T', " ");
+    for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(&t, fmt) {
+            return Ok(dt);
+        }
+    }
+    NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+        .map(|d| d.and_time(chrono::NaiveTime::MIN))
+        .with_context(|| format!("--exported-at {s:?}: expected YYYY-MM-DD[ HH:MM[:SS]]"))
+}
+
+fn progress_bar() -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(0);
+    let style = ProgressStyle::with_template("{spinner} reading exports {pos}/{len} [{bar:30}] {eta}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style.progress_chars("=> "));
+    Some(bar)
+}
+
+fn print_issues(issues: &[csp_consolidate::model::Issue]) {
+    for issue in issues.iter().take(MAX_PRINTED_ISSUES) {
+        eprintln!("{issue}");
+    }
+    if issues.len() > MAX_PRINTED_ISSUES {
+        eprintln!("… and {} more issue(s), all listed in the Issues sheet", issues.len() - MAX_PRINTED_ISSUES);
+    }
+}
+
+fn summary(r: &BuildReport) -> String {
+    let count = |k: &str| r.by_action.get(k).copied().unwrap_or(0);
+    format!(
+        "{customers} customers, {subs} subscriptions from {files} file(s)\n\
+         Recreate {recreate} ({seats} seats to move), Microsoft support {ms}, Skip {skip}\n\
+         {issues} issue(s): {errors} error(s), {warnings} warning(s)\n\
+         wrote {out}",
+        customers = r.customers,
+        subs = r.subscriptions,
+        files = r.files_read,
+        recreate = count("Recreate"),
+        seats = r.seats_to_move,
+        ms = count("Microsoft support"),
+        skip = count("Skip"),
+        issues = r.issues.len(),
+        errors = r.errors,
+        warnings = r.warnings,
+        out = r.out.display(),
+    )
 }

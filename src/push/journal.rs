@@ -273,6 +273,18 @@ impl Journal {
         })
     }
 
+    /// A value recorded at first open under `key` (e.g. the account push
+    /// used), if any.
+    ///
+    /// # Errors
+    /// `Sql` on an unreadable journal.
+    pub fn identity(&self, key: &str) -> Result<Option<String>, JournalError> {
+        self.conn()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
