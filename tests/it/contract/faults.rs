@@ -183,3 +183,38 @@ async fn dropped_response_without_retries_is_reported_as_maybe_applied() {
     assert_eq!(state.orders.len(), 1);
     assert_eq!(Some(state.orders[0].id.clone()), settled.id);
 }
+
+#[tokio::test]
+async fn replay_while_the_first_is_in_flight_is_transient_not_rejected() {
+    // Every request takes a second; a second try with the same request id
+    // arrives while the first is still being processed.
+    let emu = start(|c| c.rate_limit_per_minute = 0).await;
+    let (dst, _) = client(&emu, Partner::Destination);
+    dst.get_customer(CONTOSO).await.unwrap();
+    emu.set_faults(Faults::parse("latency=1s").unwrap());
+    let rid = Uuid::new_v4();
+    let order = legacy_order(CONTOSO, 4);
+    let first = {
+        let (dst, order) = (dst.clone(), order.clone());
+        tokio::spawn(async move { dst.create_order(CONTOSO, &order, rid).await })
+    };
+    let route = "POST /v1/customers/{cid}/orders";
+    while super::route_hits(&emu, Partner::Destination, route) == 0 {
+        tokio::task::yield_now().await;
+    }
+    let err = dst.create_order(CONTOSO, &order, rid).await.unwrap_err();
+    assert_eq!((err.status(), err.code()), (Some(409), Some("800060")));
+    assert_eq!(
+        err.class(),
+        ErrorClass::Transient,
+        "the same request is being applied: settle it, never record it as refused"
+    );
+    assert_eq!(counters(&emu, Partner::Destination).in_flight_conflicts, 1);
+
+    let bought = first.await.unwrap().unwrap();
+    emu.set_faults(Faults::default());
+    let settled = dst.create_order(CONTOSO, &order, rid).await.unwrap();
+    assert_eq!(settled, bought, "settling replays the first answer");
+    let state = customer_state(&emu, Partner::Destination, CONTOSO);
+    assert_eq!(state.orders.len(), 1, "exactly one purchase");
+}
