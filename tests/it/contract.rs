@@ -164,7 +164,10 @@ pub fn client(emu: &EmulatorHandle, partner: Partner) -> (Client, Arc<HookTimer>
 /// A client from `config` with a fresh [`HookTimer`].
 pub fn client_with(config: ClientConfig) -> (Client, Arc<HookTimer>) {
     let timer = HookTimer::new();
-    let client = Client::builder(config).timer(timer.clone()).build().unwrap();
+    let client = Client::builder(config)
+        .timer(timer.clone())
+        .build()
+        .unwrap();
     (client, timer)
 }
 

@@ -86,7 +86,11 @@ async fn bad_credentials_are_auth_errors_and_send_nothing() {
         assert_eq!((stats.tries, stats.token_fetches), (0, 1), "not retried");
     }
     let c = counters(&emu, Partner::Destination);
-    assert_eq!((c.requests, c.tokens_issued), (0, 0), "no API call reached it");
+    assert_eq!(
+        (c.requests, c.tokens_issued),
+        (0, 0),
+        "no API call reached it"
+    );
 
     // A tenant the authority does not know is an Auth error too.
     let mut cfg = config(

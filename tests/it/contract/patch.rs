@@ -19,7 +19,11 @@ const GET_SUB: &str = "GET /v1/customers/{cid}/subscriptions/{sid}";
 
 fn quantity_of(emu: &csp_consolidate::emulator::EmulatorHandle, sid: &str) -> i64 {
     let c = customer_state(emu, Partner::Source, CONTOSO);
-    c.subscriptions.iter().find(|s| s.id == sid).unwrap().quantity
+    c.subscriptions
+        .iter()
+        .find(|s| s.id == sid)
+        .unwrap()
+        .quantity
 }
 
 #[tokio::test]
@@ -85,7 +89,11 @@ async fn patch_202_is_polled_until_the_change_shows() {
     assert_eq!(done.quantity, Some(20));
     assert_eq!(counters(&emu, Partner::Source).accepted_202, 1);
     let poll = Duration::from_secs(5);
-    assert_eq!(timer.sleeps(), vec![poll, poll], "two polls, interval apart");
+    assert_eq!(
+        timer.sleeps(),
+        vec![poll, poll],
+        "two polls, interval apart"
+    );
     assert_eq!(
         route_hits(&emu, Partner::Source, GET_SUB) - gets_before,
         2,

@@ -54,7 +54,11 @@ fn cart(lines: Vec<CartLineItem>) -> Cart {
 /// Create a one-line Business Basic cart and return its id.
 async fn basic_cart(client: &Client, customer: &str) -> String {
     let created = client
-        .create_cart(customer, &cart(vec![cart_line(0, BASIC, 4)]), Uuid::new_v4())
+        .create_cart(
+            customer,
+            &cart(vec![cart_line(0, BASIC, 4)]),
+            Uuid::new_v4(),
+        )
         .await
         .unwrap();
     created.id.expect("a cart id")
@@ -81,7 +85,10 @@ async fn orders_create_list_get_and_find_by_order_id() {
     assert_eq!(state.orders[0].id, oid);
     assert_eq!(state.subscriptions.len(), 1);
     assert_eq!(state.subscriptions[0].id, sid);
-    assert_eq!(state.subscriptions[0].order_id.as_deref(), Some(oid.as_str()));
+    assert_eq!(
+        state.subscriptions[0].order_id.as_deref(),
+        Some(oid.as_str())
+    );
 
     let listed = dst.list_orders(CONTOSO).await.unwrap();
     assert_eq!(listed.len(), 1);
@@ -112,7 +119,10 @@ async fn orders_create_list_get_and_find_by_order_id() {
         .find(|r| r.operation_type == "create_order")
         .expect("create_order record");
     let data = |k: &str| rec.customized_data.iter().find(|kv| kv.key == k);
-    assert_eq!(data("OrderId").map(|kv| kv.value.as_str()), Some(oid.as_str()));
+    assert_eq!(
+        data("OrderId").map(|kv| kv.value.as_str()),
+        Some(oid.as_str())
+    );
     assert_eq!(
         data("SubscriptionId-0").map(|kv| kv.value.as_str()),
         Some(sid.as_str())
@@ -131,9 +141,11 @@ async fn order_rejections_are_classified_rejected() {
         .unwrap_err();
     assert_eq!((err.status(), err.code()), (Some(400), Some("800004")));
     assert_eq!(err.class(), ErrorClass::Rejected);
-    assert!(customer_state(&emu, Partner::Destination, CONTOSO)
-        .orders
-        .is_empty());
+    assert!(
+        customer_state(&emu, Partner::Destination, CONTOSO)
+            .orders
+            .is_empty()
+    );
     assert_eq!(dst.stats().retries, 0, "business errors are not retried");
 }
 
@@ -154,9 +166,11 @@ async fn cart_checkout_partial_success_then_second_checkout_rejected() {
     assert_eq!(bad_code, Some("10001"));
     assert_ne!(good.order_group, bad.order_group);
     // A cart buys nothing yet.
-    assert!(customer_state(&emu, Partner::Destination, CONTOSO)
-        .orders
-        .is_empty());
+    assert!(
+        customer_state(&emu, Partner::Destination, CONTOSO)
+            .orders
+            .is_empty()
+    );
 
     let result = dst
         .checkout_cart(CONTOSO, &cart_id, Uuid::new_v4())

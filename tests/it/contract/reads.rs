@@ -35,7 +35,10 @@ async fn customers_page_across_several_small_pages() {
     let first = src.list_customers(&CustomerQuery::default()).await.unwrap();
     assert_eq!(first.items.len(), 2);
     let next = first.next.as_ref().expect("a next link on page 1");
-    let token = next.headers.iter().find(|h| h.key == "MS-ContinuationToken");
+    let token = next
+        .headers
+        .iter()
+        .find(|h| h.key == "MS-ContinuationToken");
     assert_eq!(
         token.and_then(|h| h.value.as_deref()),
         first.continuation_token.as_deref(),
@@ -97,6 +100,21 @@ async fn customer_listing_hides_missing_relationships_and_filters() {
     let hits = dst.list_all_customers(&q).await.unwrap();
     let names: Vec<_> = hits.iter().filter_map(|c| c.company_name()).collect();
     assert_eq!(names, ["Contoso Lab"]);
+
+    // The filter is carried across pages: two matches, one per page.
+    let q = CustomerQuery {
+        size: Some(1),
+        filter: Some((CustomerField::CompanyName, "w".into())),
+    };
+    let before = route_hits(&emu, Partner::Destination, "GET /v1/customers");
+    let hits = dst.list_all_customers(&q).await.unwrap();
+    let mut names: Vec<_> = hits.iter().filter_map(|c| c.company_name()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["Wingtip Toys", "Woodgrove Bank"]);
+    assert_eq!(
+        route_hits(&emu, Partner::Destination, "GET /v1/customers") - before,
+        2
+    );
 }
 
 #[tokio::test]
@@ -145,7 +163,10 @@ async fn subscriptions_list_and_by_id() {
     assert_eq!((err.status(), err.code()), (Some(404), Some("20003")));
     assert_eq!(err.class(), ErrorClass::Rejected);
     let err = src.list_subscriptions(BLUE_YONDER).await;
-    assert!(err.is_ok(), "Blue Yonder is a reseller customer at the source");
+    assert!(
+        err.is_ok(),
+        "Blue Yonder is a reseller customer at the source"
+    );
 }
 
 fn parse(s: &str) -> Option<DateTime<Utc>> {
