@@ -24,8 +24,9 @@ pub enum ErrorClass {
     /// request, writes included.
     NotSent,
     /// May have been applied (408, 429, 5xx, timeout or lost response after
-    /// sending, unreadable 2xx, a 202 that never showed). Retry reads; retry
-    /// writes only with the SAME `MS-RequestId`, or settle them by lookup.
+    /// sending, unreadable 2xx, a 202 that never showed, 409 800060/800064
+    /// "already in progress"). Retry reads; retry writes only with the SAME
+    /// `MS-RequestId`, or settle them by lookup.
     Transient,
     /// The service refused it (other 4xx business errors). Not applied;
     /// never retry: record and continue.
@@ -91,6 +92,12 @@ impl StatusError {
             401 => ErrorClass::Auth,
             403 if self.code.is_none() => ErrorClass::Auth,
             408 | 429 | 500..=599 => ErrorClass::Transient,
+            // 800060: this very request id is still being processed;
+            // 800064: another request is checking the cart out. Either may
+            // end in a purchase, so the caller must settle, not give up.
+            409 if matches!(self.code.as_deref(), Some("800060" | "800064")) => {
+                ErrorClass::Transient
+            }
             _ => ErrorClass::Rejected,
         }
     }
@@ -343,7 +350,9 @@ mod tests {
         let cases = [
             (400, r#"{"code":800002}"#, false, ErrorClass::Rejected),
             (404, r#"{"code":20003}"#, false, ErrorClass::Rejected),
-            (409, r#"{"code":800060}"#, false, ErrorClass::Rejected),
+            (409, r#"{"code":800060}"#, false, ErrorClass::Transient),
+            (409, r#"{"code":800064}"#, false, ErrorClass::Transient),
+            (409, r#"{"code":800002}"#, false, ErrorClass::Rejected),
             (
                 403,
                 r#"{"code":20002,"description":"no relationship"}"#,
