@@ -1,2 +1,6 @@
 //! One integration-test binary (faster to link than one per file), grouped
 //! by area.
+mod plan;
+mod sheet;
+mod util_sheet;
+mod util_xlsx;
