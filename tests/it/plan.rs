@@ -307,3 +307,13 @@ fn cli_json_is_the_plan() {
     assert_eq!(first["customer_name"], "Contoso Ltd");
     assert!(first["retire"]["kind"].is_string());
 }
+
+#[test]
+fn a_script_that_turned_text_into_a_formula_is_caught() {
+    // openpyxl stores any assigned string starting with "=" as a formula;
+    // the fixture's naive sort did that to the nickname "=SUM(A1:A2)".
+    let path = fixture("openpyxl-sorted-naively.xlsx");
+    let plan = plan_of(&path);
+    let file = path.display().to_string();
+    assert_blocked(&plan, &file, "blocking: Migration!G5: locked cell edited: Nickname was \"=SUM(A1:A2)\", now \"\"");
+}
