@@ -18,7 +18,10 @@ mod util_sheet;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let out = PathBuf::from(args.first().ok_or("usage: sample_workbook OUT.xlsx [--rows N] [--time]")?);
+    let out = PathBuf::from(
+        args.first()
+            .ok_or("usage: sample_workbook OUT.xlsx [--rows N] [--time]")?,
+    );
     let rows = args
         .iter()
         .position(|a| a == "--rows")
@@ -31,7 +34,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let t = Instant::now();
     write_workbook(&book, &out)?;
-    println!("wrote {} rows to {} in {:?}", book.rows.len(), out.display(), t.elapsed());
+    println!(
+        "wrote {} rows to {} in {:?}",
+        book.rows.len(),
+        out.display(),
+        t.elapsed()
+    );
     if args.iter().any(|a| a == "--time") {
         for _ in 0..3 {
             let t = Instant::now();

@@ -37,5 +37,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .lock()
         .write_all(text.as_bytes())
         .context("writing the plan")?;
-    Ok(if plan.is_clean() { Outcome::Clean } else { Outcome::Issues })
+    Ok(if plan.is_clean() {
+        Outcome::Clean
+    } else {
+        Outcome::Issues
+    })
 }

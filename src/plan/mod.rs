@@ -180,7 +180,10 @@ pub fn make_plan(book: &ReviewedBook) -> Plan {
     let approvals = rules::approvals(book);
     for reviewed in &book.rows {
         let row = &reviewed.row;
-        let key = (crate::model::types::fold(&row.customer), row.tenant_id.clone());
+        let key = (
+            crate::model::types::fold(&row.customer),
+            row.tenant_id.clone(),
+        );
         let (item, problems) = rules::check_row(book, reviewed, &approvals);
         if item.is_none() && problems.is_empty() {
             continue;
@@ -199,8 +202,11 @@ pub fn make_plan(book: &ReviewedBook) -> Plan {
         c.line_items
             .sort_by(|a, b| a.source_subscription_id.cmp(&b.source_subscription_id));
     }
-    let workbook_problems: Vec<Problem> =
-        book.problems.iter().map(|i| Problem::from_issue(i, None)).collect();
+    let workbook_problems: Vec<Problem> = book
+        .problems
+        .iter()
+        .map(|i| Problem::from_issue(i, None))
+        .collect();
     let mut plan = Plan {
         workbook: book.file.clone(),
         tool_version: book.meta.tool_version.clone(),
@@ -218,7 +224,11 @@ fn tally(plan: &mut Plan) {
     let mut c = std::mem::take(&mut plan.counts);
     c.line_items = plan.line_items().count();
     c.seats = plan.line_items().map(|i| u64::from(i.seats)).sum();
-    c.customers = plan.customers.iter().filter(|p| !p.line_items.is_empty()).count();
+    c.customers = plan
+        .customers
+        .iter()
+        .filter(|p| !p.line_items.is_empty())
+        .count();
     for p in &plan.customers {
         let paths = |want| p.line_items.iter().any(|i| i.path == want);
         c.carts += usize::from(paths(PurchasePath::Cart));

@@ -176,8 +176,15 @@ fn targets(check: &mut Check, path: Option<PurchasePath>) {
     let row = check.row;
     let raw = &row.raw;
     if row.row.target_seats.is_none() {
-        let found = if raw.target_seats.is_empty() { "nothing".to_owned() } else { format!("{:?}", raw.target_seats) };
-        check.block(Col::TargetSeats, format!("target seats must be a whole number ≥ 1, found {found}"));
+        let found = if raw.target_seats.is_empty() {
+            "nothing".to_owned()
+        } else {
+            format!("{:?}", raw.target_seats)
+        };
+        check.block(
+            Col::TargetSeats,
+            format!("target seats must be a whole number ≥ 1, found {found}"),
+        );
     }
     match row.row.target_catalog_item.as_deref() {
         None => check.block(
@@ -194,7 +201,10 @@ fn targets(check: &mut Check, path: Option<PurchasePath>) {
     }
     let cycle_ok = match &row.row.target_billing_cycle {
         None => true,
-        Some(c) => !matches!(c, BillingCycle::Other(_) | BillingCycle::None | BillingCycle::Unknown),
+        Some(c) => !matches!(
+            c,
+            BillingCycle::Other(_) | BillingCycle::None | BillingCycle::Unknown
+        ),
     };
     if !cycle_ok {
         check.block(
@@ -209,17 +219,24 @@ fn targets(check: &mut Check, path: Option<PurchasePath>) {
     if !term_ok {
         check.block(
             Col::TargetTerm,
-            format!("target term {:?} is not a term such as P1M, P1Y, P3Y or \"1 year\"", raw.target_term),
+            format!(
+                "target term {:?} is not a term such as P1M, P1Y, P3Y or \"1 year\"",
+                raw.target_term
+            ),
         );
     }
     if path == Some(PurchasePath::Cart) {
         if raw.target_term.is_empty() {
-            check.block(Col::TargetTerm, "a new-commerce item needs a target term (P1M, P1Y or P3Y)".to_owned());
+            check.block(
+                Col::TargetTerm,
+                "a new-commerce item needs a target term (P1M, P1Y or P3Y)".to_owned(),
+            );
         }
         if raw.target_billing_cycle.is_empty() {
             check.block(
                 Col::TargetBillingCycle,
-                "a new-commerce item needs a target billing cycle (Monthly, Annual or Triennial)".to_owned(),
+                "a new-commerce item needs a target billing cycle (Monthly, Annual or Triennial)"
+                    .to_owned(),
             );
         }
     }
@@ -234,7 +251,10 @@ fn line_item(book: &ReviewedBook, reviewed: &ReviewedRow, path: PurchasePath) ->
         catalog_item: row.target_catalog_item.clone()?,
         path,
         seats: row.target_seats?,
-        billing_cycle: row.target_billing_cycle.as_ref().map(BillingCycle::api_name),
+        billing_cycle: row
+            .target_billing_cycle
+            .as_ref()
+            .map(BillingCycle::api_name),
         term: row.target_term.clone(),
         friendly_name: row.nickname.clone(),
         source_product: row.product.clone(),

@@ -12,8 +12,8 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use super::layout::{Col, Kind, parse_yes_no};
 use crate::model::{
-    Action, BillingCycle, BillingType, ChangesSince, Commerce, MigrationRow, Retirement,
-    SubStatus, parse_term,
+    Action, BillingCycle, BillingType, ChangesSince, Commerce, MigrationRow, Retirement, SubStatus,
+    parse_term,
 };
 
 /// Excel's limit on characters in one cell.
@@ -43,8 +43,10 @@ impl Grid {
     /// The cell at an absolute 1-based row and 0-based column.
     pub fn get(&self, row: u32, col: u32) -> &CellValue {
         const EMPTY: &CellValue = &CellValue::Empty;
-        let (Some(r), Some(c)) = (row.checked_sub(self.first_row), col.checked_sub(self.first_col))
-        else {
+        let (Some(r), Some(c)) = (
+            row.checked_sub(self.first_row),
+            col.checked_sub(self.first_col),
+        ) else {
             return EMPTY;
         };
         self.rows
@@ -116,12 +118,17 @@ pub fn render(row: &MigrationRow, col: Col) -> CellValue {
         Col::Commerce => text(row.commerce.as_str()),
         Col::BillingCycle => opt_text(row.billing_cycle.as_ref().map(BillingCycle::as_str)),
         Col::Term => opt_text(row.term.as_deref()),
-        Col::TermEnd => row
-            .term_end
-            .map_or(CellValue::Empty, |d| CellValue::Date(d.and_time(Default::default()))),
+        Col::TermEnd => row.term_end.map_or(CellValue::Empty, |d| {
+            CellValue::Date(d.and_time(Default::default()))
+        }),
         Col::AutoRenew => opt_text(row.auto_renew.map(yes_no)),
         Col::Reseller => opt_text(row.reseller.as_deref()),
-        Col::ChangesSinceExport => opt_text(row.changes_since_export.as_ref().map(changes_text).as_deref()),
+        Col::ChangesSinceExport => opt_text(
+            row.changes_since_export
+                .as_ref()
+                .map(changes_text)
+                .as_deref(),
+        ),
         Col::Action => text(&row.action.text()),
         Col::TargetCatalogItem => opt_text(row.target_catalog_item.as_deref()),
         Col::TargetSeats => number(row.target_seats.map(f64::from)),
@@ -142,14 +149,18 @@ pub fn render(row: &MigrationRow, col: Col) -> CellValue {
 /// `3 (last 2026-01-05 14:03 Quantity change)`, or `0`.
 fn changes_text(c: &ChangesSince) -> String {
     match &c.last {
-        Some((when, what)) => format!("{} (last {} {what})", c.count, when.format("%Y-%m-%d %H:%M")),
+        Some((when, what)) => format!(
+            "{} (last {} {what})",
+            c.count,
+            when.format("%Y-%m-%d %H:%M")
+        ),
         None => c.count.to_string(),
     }
 }
 
 fn parse_changes(t: &str) -> Option<ChangesSince> {
     let (count, rest) = match t.split_once(" (last ") {
-        Some((c, r)) => (c, Some(r.trim_end_matches(')'))),
+        Some((c, r)) => (c, Some(r.strip_suffix(')').unwrap_or(r))),
         None => (t, None),
     };
     let count = count.trim().parse().ok()?;
@@ -252,7 +263,9 @@ pub fn apply(row: &mut MigrationRow, col: Col, t: &str) {
         Col::Nickname => row.nickname = opt(t),
         Col::Status => row.status = opt(t).map(|s| SubStatus::parse(&s)),
         Col::Seats => row.seats = t.parse().ok(),
-        Col::BillingType => row.billing_type = BillingType::parse(t).unwrap_or(BillingType::License),
+        Col::BillingType => {
+            row.billing_type = BillingType::parse(t).unwrap_or(BillingType::License)
+        }
         Col::Commerce => row.commerce = Commerce::parse(t),
         Col::BillingCycle => row.billing_cycle = opt(t).map(|s| BillingCycle::parse(&s)),
         Col::Term => row.term = opt(t),
@@ -276,7 +289,13 @@ pub fn apply(row: &mut MigrationRow, col: Col, t: &str) {
             row.retirement = Retirement::parse(t).unwrap_or(Retirement::DecideAtRetire);
         }
         Col::DoubleBillingDays => row.double_billing_days = t.parse().ok(),
-        Col::Warnings => row.warnings = t.lines().map(str::to_owned).filter(|l| !l.is_empty()).collect(),
+        Col::Warnings => {
+            row.warnings = t
+                .lines()
+                .map(str::to_owned)
+                .filter(|l| !l.is_empty())
+                .collect()
+        }
         Col::Source => row.source = t.to_owned(),
         Col::OtherInputColumns => row.extras = parse_extras(t),
     }
@@ -340,28 +359,58 @@ mod tests {
     #[test]
     fn re_saved_values_normalise_to_the_same_text() {
         assert_eq!(normalise(Kind::Number, &CellValue::Number(12.0)), "12");
-        assert_eq!(normalise(Kind::Number, &CellValue::Text(" 12.0 ".into())), "12");
+        assert_eq!(
+            normalise(Kind::Number, &CellValue::Text(" 12.0 ".into())),
+            "12"
+        );
         assert_eq!(normalise(Kind::Number, &CellValue::Text("12".into())), "12");
         assert_eq!(normalise(Kind::Number, &CellValue::Number(12.5)), "12.5");
-        assert_eq!(normalise(Kind::Id, &CellValue::Number(1e15 + 1.0)), "1000000000000001");
-        let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        assert_eq!(normalise(Kind::Date, &CellValue::Number(46357.0)), "2026-12-01");
         assert_eq!(
-            normalise(Kind::Date, &CellValue::Date(day.and_hms_opt(0, 0, 0).unwrap())),
+            normalise(Kind::Id, &CellValue::Number(1e15 + 1.0)),
+            "1000000000000001"
+        );
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(
+            normalise(Kind::Date, &CellValue::Number(46357.0)),
             "2026-12-01"
         );
-        assert_eq!(normalise(Kind::Date, &CellValue::Text("2026-12-01T00:00:00".into())), "2026-12-01");
+        assert_eq!(
+            normalise(
+                Kind::Date,
+                &CellValue::Date(day.and_hms_opt(0, 0, 0).unwrap())
+            ),
+            "2026-12-01"
+        );
+        assert_eq!(
+            normalise(Kind::Date, &CellValue::Text("2026-12-01T00:00:00".into())),
+            "2026-12-01"
+        );
         assert_eq!(normalise(Kind::Bool, &CellValue::Bool(true)), "Yes");
-        assert_eq!(normalise(Kind::Bool, &CellValue::Text("true".into())), "Yes");
-        assert_eq!(normalise(Kind::Text, &CellValue::Text("=1+1 ".into())), "=1+1");
+        assert_eq!(
+            normalise(Kind::Bool, &CellValue::Text("true".into())),
+            "Yes"
+        );
+        assert_eq!(
+            normalise(Kind::Text, &CellValue::Text("=1+1 ".into())),
+            "=1+1"
+        );
     }
 
     #[test]
     fn changes_since_export_round_trips() {
-        let when = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap().and_hms_opt(14, 3, 0).unwrap();
+        let when = NaiveDate::from_ymd_opt(2026, 1, 5)
+            .unwrap()
+            .and_hms_opt(14, 3, 0)
+            .unwrap();
         for c in [
-            ChangesSince { count: 0, last: None },
-            ChangesSince { count: 3, last: Some((when, "Quantity change (seats)".into())) },
+            ChangesSince {
+                count: 0,
+                last: None,
+            },
+            ChangesSince {
+                count: 3,
+                last: Some((when, "Quantity change (seats)".into())),
+            },
         ] {
             assert_eq!(parse_changes(&changes_text(&c)), Some(c));
         }

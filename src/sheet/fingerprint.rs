@@ -18,11 +18,7 @@ pub fn fingerprint<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
         hasher.update([0x1f]);
     }
     let digest = hasher.finalize();
-    digest
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

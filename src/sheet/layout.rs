@@ -100,7 +100,12 @@ pub const MIGRATION: &[ColumnSpec] = &[
     spec(Col::Customer, "Customer", Kind::Text, 28.0),
     spec(Col::TenantId, "Customer tenant ID", Kind::Id, 38.0),
     spec(Col::PrimaryDomain, "Primary domain", Kind::Text, 28.0),
-    spec(Col::SourceSubscriptionId, "Source subscription ID", Kind::Id, 38.0),
+    spec(
+        Col::SourceSubscriptionId,
+        "Source subscription ID",
+        Kind::Id,
+        38.0,
+    ),
     spec(Col::Product, "Product", Kind::Text, 32.0),
     spec(Col::SourceOfferId, "Source offer ID", Kind::Id, 32.0),
     spec(Col::Nickname, "Nickname", Kind::Text, 22.0),
@@ -113,21 +118,46 @@ pub const MIGRATION: &[ColumnSpec] = &[
     spec(Col::TermEnd, "Term end", Kind::Date, 12.0),
     spec(Col::AutoRenew, "Auto-renew", Kind::Bool, 11.0),
     spec(Col::Reseller, "Reseller", Kind::Id, 14.0),
-    spec(Col::ChangesSinceExport, "Changes since export", Kind::Text, 30.0),
+    spec(
+        Col::ChangesSinceExport,
+        "Changes since export",
+        Kind::Text,
+        30.0,
+    ),
     spec(Col::Action, "Action", Kind::Enum, 26.0),
-    review(Col::TargetCatalogItem, "Target catalog item", Kind::Id, 34.0),
+    review(
+        Col::TargetCatalogItem,
+        "Target catalog item",
+        Kind::Id,
+        34.0,
+    ),
     review(Col::TargetSeats, "Target seats", Kind::Number, 12.0),
-    review(Col::TargetBillingCycle, "Target billing cycle", Kind::Enum, 18.0),
+    review(
+        Col::TargetBillingCycle,
+        "Target billing cycle",
+        Kind::Enum,
+        18.0,
+    ),
     review(Col::TargetTerm, "Target term", Kind::Enum, 11.0),
     review(Col::Approved, "Approved", Kind::Bool, 10.0),
     review(Col::ReviewerNote, "Reviewer note", Kind::Text, 30.0),
     spec(Col::SourceRetirement, "Source retirement", Kind::Text, 34.0),
-    spec(Col::DoubleBillingDays, "Double-billing days", Kind::Number, 12.0),
+    spec(
+        Col::DoubleBillingDays,
+        "Double-billing days",
+        Kind::Number,
+        12.0,
+    ),
     spec(Col::Warnings, "Warnings", Kind::Text, 40.0),
     spec(Col::Source, "Source", Kind::Text, 36.0),
     ColumnSpec {
         required: false,
-        ..spec(Col::OtherInputColumns, "Other input columns", Kind::Text, 40.0)
+        ..spec(
+            Col::OtherInputColumns,
+            "Other input columns",
+            Kind::Text,
+            40.0,
+        )
     },
 ];
 
@@ -136,11 +166,15 @@ pub const MIGRATION_SHEET: &str = "Migration";
 
 /// The spec of one column.
 pub fn spec_of(col: Col) -> &'static ColumnSpec {
-    // ok: every Col variant has exactly one entry in MIGRATION (tested).
-    MIGRATION
-        .iter()
-        .find(|s| s.col == col)
-        .unwrap_or(&MIGRATION[0])
+    // MIGRATION lists the columns in `Col` order (tested below), so the
+    // discriminant is the index; the search is only a fallback.
+    match MIGRATION.get(col as usize) {
+        Some(s) if s.col == col => s,
+        _ => MIGRATION
+            .iter()
+            .find(|s| s.col == col)
+            .unwrap_or(&MIGRATION[0]),
+    }
 }
 
 /// Build-owned columns, in layout order: the cells the meta sheet keeps
@@ -173,8 +207,26 @@ pub fn parse_yes_no(text: &str) -> Option<bool> {
         "是", "はい", "예", "네", "tak", "sì", "evet", "kyllä", "igen",
     ];
     const NO: &[&str] = &[
-        "", "no", "n", "false", "0", "-", "✗", "✘", "nein", "non", "não", "nao", "нет", "否",
-        "いいえ", "아니요", "nie", "hayır", "ei", "nem",
+        "",
+        "no",
+        "n",
+        "false",
+        "0",
+        "-",
+        "✗",
+        "✘",
+        "nein",
+        "non",
+        "não",
+        "nao",
+        "нет",
+        "否",
+        "いいえ",
+        "아니요",
+        "nie",
+        "hayır",
+        "ei",
+        "nem",
     ];
     let t = text.trim().to_lowercase();
     if YES.contains(&t.as_str()) {

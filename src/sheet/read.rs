@@ -20,7 +20,9 @@ use chrono::NaiveDate;
 
 use super::cells::{CellValue, Grid, apply, blank_row, normalise, plain};
 use super::fingerprint::fingerprint;
-use super::layout::{Col, MIGRATION, MIGRATION_SHEET, header_key, key_of, locked_columns, spec_by_header, spec_of};
+use super::layout::{
+    Col, MIGRATION, MIGRATION_SHEET, header_key, key_of, locked_columns, spec_by_header, spec_of,
+};
 use super::meta::{META_SHEET, Meta, MetaRow, parse_meta};
 use super::{LockedEdit, ReviewRaw, ReviewedBook, ReviewedRow, SheetError};
 use crate::model::{Issue, Location, col_letters};
@@ -80,7 +82,10 @@ fn to_grid(range: &Range<Data>) -> Grid {
     Grid {
         first_row: row0 + 1,
         first_col: col0,
-        rows: range.rows().map(|r| r.iter().map(cell_value).collect()).collect(),
+        rows: range
+            .rows()
+            .map(|r| r.iter().map(cell_value).collect())
+            .collect(),
     }
 }
 
@@ -152,12 +157,15 @@ fn read_rows(grid: &Grid, header_row: u32, book: &mut ReviewedBook) {
     }
     let mut matched = vec![false; book.meta.rows.len()];
     for r in grid.row_numbers().filter(|&r| r > header_row) {
-        let cells: Vec<(Col, &CellValue)> = book
+        let cells: Vec<Cell> = book
             .columns
             .iter()
-            .map(|(col, c)| (*col, grid.get(r, *c)))
+            .map(|(col, c)| {
+                let value = grid.get(r, *c);
+                (*col, value, normalise(spec_of(*col).kind, value))
+            })
             .collect();
-        if cells.iter().all(|(_, v)| matches!(v, CellValue::Empty)) {
+        if cells.iter().all(|(_, v, _)| matches!(v, CellValue::Empty)) {
             continue;
         }
         let reviewed = parse_row(r, &cells);
@@ -190,12 +198,14 @@ fn book_cell(book: &ReviewedBook, row: u32, col: Col) -> Location {
     }
 }
 
-fn parse_row(sheet_row: u32, cells: &[(Col, &CellValue)]) -> ReviewedRow {
+/// A found column, its cell, and the cell's canonical text.
+type Cell<'a> = (Col, &'a CellValue, String);
+
+fn parse_row(sheet_row: u32, cells: &[Cell]) -> ReviewedRow {
     let mut row = blank_row();
     let mut raw = ReviewRaw::default();
-    for (col, value) in cells {
-        let spec = spec_of(*col);
-        apply(&mut row, *col, &normalise(spec.kind, value));
+    for (col, value, text) in cells {
+        apply(&mut row, *col, text);
         let slot = match col {
             Col::TargetCatalogItem => &mut raw.target_catalog_item,
             Col::TargetSeats => &mut raw.target_seats,
@@ -217,11 +227,14 @@ fn parse_row(sheet_row: u32, cells: &[(Col, &CellValue)]) -> ReviewedRow {
 
 /// Canonical text of the row's locked cells in layout order; `None` for a
 /// column the sheet does not have (an optional column deleted).
-fn current_locked(cells: &[(Col, &CellValue)]) -> Vec<(Col, Option<String>)> {
+fn current_locked(cells: &[Cell]) -> Vec<(Col, Option<String>)> {
     locked_columns()
         .map(|s| {
-            let v = cells.iter().find(|(c, _)| *c == s.col);
-            (s.col, v.map(|(_, v)| normalise(s.kind, v)))
+            let text = cells
+                .iter()
+                .find(|(c, _, _)| *c == s.col)
+                .map(|(_, _, t)| t.clone());
+            (s.col, text)
         })
         .collect()
 }
@@ -242,13 +255,20 @@ fn pick_meta(
         .collect();
     let untouched = free.iter().copied().find(|&i| {
         let m = &meta.rows[i];
-        let values = current.iter().zip(&m.originals).map(|((_, now), (_, was))| now.as_deref().unwrap_or(was));
+        let values = current
+            .iter()
+            .zip(&m.originals)
+            .map(|((_, now), (_, was))| now.as_deref().unwrap_or(was));
         fingerprint(values) == m.fingerprint
     });
     untouched.or_else(|| free.first().copied())
 }
 
-fn check_locked(mut reviewed: ReviewedRow, meta: &MetaRow, current: &[(Col, Option<String>)]) -> ReviewedRow {
+fn check_locked(
+    mut reviewed: ReviewedRow,
+    meta: &MetaRow,
+    current: &[(Col, Option<String>)],
+) -> ReviewedRow {
     reviewed.meta_row = Some(meta.meta_row);
     for ((col, now), (_, was)) in current.iter().zip(&meta.originals) {
         if let Some(now) = now

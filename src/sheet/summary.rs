@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use rust_xlsxwriter::{Chart, Format, FormatBorder, Table, TableColumn, TableStyle, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Chart, Format, FormatBorder, Table, TableColumn, TableStyle, Worksheet, XlsxError,
+};
 
 use super::cells::CellValue;
 use super::write::write_value;
@@ -19,7 +21,11 @@ const STAMP: &str = "yyyy-mm-dd hh:mm";
 type Column = (&'static str, &'static str, f64);
 
 fn text(s: &str) -> CellValue {
-    if s.is_empty() { CellValue::Empty } else { CellValue::Text(super::cells::clip(s).to_owned()) }
+    if s.is_empty() {
+        CellValue::Empty
+    } else {
+        CellValue::Text(super::cells::clip(s).to_owned())
+    }
 }
 
 fn num(n: impl Into<f64>) -> CellValue {
@@ -38,8 +44,15 @@ fn write_table(
     rows: impl Iterator<Item = Vec<CellValue>>,
 ) -> Result<(), XlsxError> {
     ws.set_name(name)?;
-    let header = Format::new().set_bold().set_text_wrap().set_border(FormatBorder::Thin).set_background_color(0xD9D9D9);
-    let formats: Vec<Format> = columns.iter().map(|(_, f, _)| Format::new().set_num_format(*f)).collect();
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_background_color(0xD9D9D9);
+    let formats: Vec<Format> = columns
+        .iter()
+        .map(|(_, f, _)| Format::new().set_num_format(*f))
+        .collect();
     let mut table_cols = Vec::new();
     for (c, (h, _, width)) in columns.iter().enumerate() {
         ws.set_column_width(c as u16, *width)?;
@@ -54,7 +67,10 @@ fn write_table(
             }
         }
     }
-    let table = Table::new().set_name(format!("{name}Table")).set_style(TableStyle::Light1).set_columns(&table_cols);
+    let table = Table::new()
+        .set_name(format!("{name}Table"))
+        .set_style(TableStyle::Light1)
+        .set_columns(&table_cols);
     ws.add_table(0, 0, last.max(1), (columns.len() - 1) as u16, &table)?;
     ws.set_freeze_panes(1, 0)?;
     Ok(())
@@ -149,7 +165,10 @@ fn by_product(book: &MigrationBook) -> Vec<(String, u64, u64, u64)> {
             e.2 += seats;
         }
     }
-    let mut out: Vec<_> = map.into_iter().map(|(p, (n, s, m))| (p.to_owned(), n, s, m)).collect();
+    let mut out: Vec<_> = map
+        .into_iter()
+        .map(|(p, (n, s, m))| (p.to_owned(), n, s, m))
+        .collect();
     out.sort_by(|a, b| b.3.cmp(&a.3).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
     out
 }
@@ -180,7 +199,10 @@ pub fn write_summary(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), Xls
     ws.set_column_width(2, 14)?;
     ws.set_column_width(3, 16)?;
     let facts = [
-        ("Built at (UTC)", book.built_at.format("%Y-%m-%d %H:%M:%S").to_string()),
+        (
+            "Built at (UTC)",
+            book.built_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+        ),
         ("As of", book.as_of.to_string()),
         ("Tool version", crate::TOOL_VERSION.to_owned()),
         ("Rows", book.rows.len().to_string()),
@@ -203,7 +225,10 @@ pub fn write_summary(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), Xls
     }
     r += 2;
     let product_header = r;
-    for (c, h) in ["Product", "Rows", "Seats", "Seats to recreate"].iter().enumerate() {
+    for (c, h) in ["Product", "Rows", "Seats", "Seats to recreate"]
+        .iter()
+        .enumerate()
+    {
         ws.write_string_with_format(r, c as u16, *h, &bold)?;
     }
     let products = by_product(book);

@@ -128,7 +128,10 @@ pub(crate) fn write_value(
 
 fn write_migration(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), XlsxError> {
     ws.set_name(MIGRATION_SHEET)?;
-    let formats: Vec<Format> = MIGRATION.iter().map(|s| data_format(s.kind, s.review)).collect();
+    let formats: Vec<Format> = MIGRATION
+        .iter()
+        .map(|s| data_format(s.kind, s.review))
+        .collect();
     let mut columns = Vec::with_capacity(MIGRATION.len());
     for (c, spec) in MIGRATION.iter().enumerate() {
         let c = c as u16;
@@ -169,7 +172,9 @@ fn add_validations(ws: &mut Worksheet, last_row: u32) -> Result<(), XlsxError> {
     let approved = DataValidation::new()
         .allow_list_strings(&["Yes", "No"])?
         .set_input_title("Approve this row?")?
-        .set_input_message("Yes: push re-creates it at the destination. Empty or No: not pushed.")?;
+        .set_input_message(
+            "Yes: push re-creates it at the destination. Empty or No: not pushed.",
+        )?;
     let c = column_of(Col::Approved);
     ws.add_data_validation(1, c, last_row, c, &approved)?;
     let cycle = DataValidation::new()

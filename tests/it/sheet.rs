@@ -20,7 +20,9 @@ pub fn written(dir: &Path) -> PathBuf {
 }
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/reviewed").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/reviewed")
+        .join(name)
 }
 
 #[test]
@@ -34,15 +36,29 @@ fn migration_sheet_has_the_designed_headers_and_cell_types() {
     let r = crate::util_xlsx::row_of(&cells, SUB_A);
     let at = |h: &str| cells[r][col(&cells, h)].clone();
     assert_eq!(at("Customer tenant ID"), Data::String(CONTOSO.into()));
-    assert_eq!(at("Reseller"), Data::String("0012345".into()), "IDs keep leading zeros");
+    assert_eq!(
+        at("Reseller"),
+        Data::String("0012345".into()),
+        "IDs keep leading zeros"
+    );
     assert_eq!(at("Seats"), Data::Float(25.0));
     assert_eq!(at("Target seats"), Data::Float(25.0));
     assert_eq!(at("Double-billing days"), Data::Float(0.0));
-    assert!(matches!(at("Term end"), Data::DateTime(d) if d.as_f64() == 46477.0), "{:?}", at("Term end"));
+    assert!(
+        matches!(at("Term end"), Data::DateTime(d) if d.as_f64() == 46477.0),
+        "{:?}",
+        at("Term end")
+    );
     assert_eq!(at("Nickname"), Data::String("=SUM(A1:A2)".into()));
-    assert_eq!(at("Other input columns"), Data::String("Order number: 000123456789012345".into()));
+    assert_eq!(
+        at("Other input columns"),
+        Data::String("Order number: 000123456789012345".into())
+    );
     let rb = crate::util_xlsx::row_of(&cells, SUB_B);
-    assert_eq!(cells[rb][col(&cells, "Nickname")], Data::String("+44 sales".into()));
+    assert_eq!(
+        cells[rb][col(&cells, "Nickname")],
+        Data::String("+44 sales".into())
+    );
 }
 
 #[test]
@@ -51,7 +67,10 @@ fn strings_that_look_like_formulas_are_never_formulas() {
     let path = written(dir.path());
     let mut wb = open_workbook_auto(&path).unwrap();
     let formulas = wb.worksheet_formula("Migration").unwrap();
-    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formula cells");
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "no formula cells"
+    );
 }
 
 #[test]
@@ -59,10 +78,23 @@ fn meta_sheet_is_hidden_and_every_sheet_is_there() {
     let dir = tempfile::tempdir().unwrap();
     let path = written(dir.path());
     let wb = open_workbook_auto(&path).unwrap();
-    let sheets: Vec<(String, SheetVisible)> =
-        wb.sheets_metadata().iter().map(|s| (s.name.clone(), s.visible)).collect();
+    let sheets: Vec<(String, SheetVisible)> = wb
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), s.visible))
+        .collect();
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["Migration", "Customers", "Summary", "Issues", "Activity", "Meta"]);
+    assert_eq!(
+        names,
+        [
+            "Migration",
+            "Customers",
+            "Summary",
+            "Issues",
+            "Activity",
+            "Meta"
+        ]
+    );
     assert_ne!(sheets[5].1, SheetVisible::Visible);
     assert_eq!(sheets[0].1, SheetVisible::Visible);
     let issues = sheet(&path, "Issues");
@@ -77,7 +109,11 @@ fn round_trip_gives_back_every_row_untouched() {
     let rows: Vec<_> = book.rows.iter().map(|r| r.row.clone()).collect();
     assert_eq!(rows, sample_book().rows);
     assert!(book.problems.is_empty(), "{:?}", book.problems);
-    assert!(book.rows.iter().all(|r| r.locked_edits.is_empty() && r.meta_row.is_some()));
+    assert!(
+        book.rows
+            .iter()
+            .all(|r| r.locked_edits.is_empty() && r.meta_row.is_some())
+    );
     assert_eq!(book.rows[0].sheet_row, 2);
     assert_eq!(book.meta.as_of, Some(sample_book().as_of));
     assert_eq!(book.meta.inputs, sample_book().inputs);
@@ -114,10 +150,17 @@ fn reordered_hidden_and_extra_columns_are_found_by_header() {
     });
     let book = read_workbook(&dst).unwrap();
     assert_eq!(book.columns.get(&Col::Approved), Some(&0));
-    let a = book.rows.iter().find(|r| r.row.source_subscription_id == SUB_A).unwrap();
+    let a = book
+        .rows
+        .iter()
+        .find(|r| r.row.source_subscription_id == SUB_A)
+        .unwrap();
     assert!(a.row.approved);
     assert!(a.locked_edits.is_empty());
-    assert_eq!(book.cell(a, Col::Approved).to_string(), format!("{}: Migration!A2", dst.display()));
+    assert_eq!(
+        book.cell(a, Col::Approved).to_string(),
+        format!("{}: Migration!A2", dst.display())
+    );
 }
 
 #[test]
@@ -145,11 +188,25 @@ fn an_edited_locked_cell_is_reported_with_old_and_new_value() {
     let dir = tempfile::tempdir().unwrap();
     let src = written(dir.path());
     let dst = dir.path().join("edited.xlsx");
-    rewrite(&src, &dst, |sheets| set(named(sheets, "Migration"), SUB_A, "Seats", Data::Float(30.0)));
+    rewrite(&src, &dst, |sheets| {
+        set(
+            named(sheets, "Migration"),
+            SUB_A,
+            "Seats",
+            Data::Float(30.0),
+        )
+    });
     let book = read_workbook(&dst).unwrap();
     let edits = &book.rows[0].locked_edits;
     assert_eq!(edits.len(), 1);
-    assert_eq!((edits[0].col, edits[0].original.as_str(), edits[0].found.as_str()), (Col::Seats, "25", "30"));
+    assert_eq!(
+        (
+            edits[0].col,
+            edits[0].original.as_str(),
+            edits[0].found.as_str()
+        ),
+        (Col::Seats, "25", "30")
+    );
 }
 
 #[test]
@@ -165,8 +222,18 @@ fn deleted_rows_are_warned_and_rows_without_key_are_errors() {
     });
     let book = read_workbook(&dst).unwrap();
     let texts: Vec<String> = book.problems.iter().map(ToString::to_string).collect();
-    assert!(texts.iter().any(|t| t.contains("Migration!D2: error: this row has no Source subscription ID")), "{texts:?}");
-    assert!(texts.iter().any(|t| t.contains("warning: subscription 00c0ffee-0000-4000-8000-000000000001 (Contoso Ltd) is missing")), "{texts:?}");
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("Migration!D2: error: this row has no Source subscription ID")),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.contains(
+            "warning: subscription 00c0ffee-0000-4000-8000-000000000001 (Contoso Ltd) is missing"
+        )),
+        "{texts:?}"
+    );
 }
 
 fn refusal(path: &Path) -> String {
@@ -192,10 +259,17 @@ fn another_format_version_is_refused() {
     let dst = dir.path().join("v99.xlsx");
     rewrite(&src, &dst, |sheets| {
         let meta: &mut Cells = named(sheets, "Meta");
-        let r = meta.iter().position(|r| r.first().is_some_and(|d| d.to_string() == "format_version")).unwrap();
+        let r = meta
+            .iter()
+            .position(|r| r.first().is_some_and(|d| d.to_string() == "format_version"))
+            .unwrap();
         meta[r][1] = Data::String("99".into());
     });
-    assert!(refusal(&dst).contains("format version 99"), "{}", refusal(&dst));
+    assert!(
+        refusal(&dst).contains("format version 99"),
+        "{}",
+        refusal(&dst)
+    );
 }
 
 #[test]
@@ -208,7 +282,11 @@ fn a_missing_required_header_is_refused() {
         let c = col(m, "Target seats");
         m[0][c] = Data::String("Seats wanted".into());
     });
-    assert!(refusal(&dst).contains("no \"Target seats\" column"), "{}", refusal(&dst));
+    assert!(
+        refusal(&dst).contains("no \"Target seats\" column"),
+        "{}",
+        refusal(&dst)
+    );
 }
 
 #[test]

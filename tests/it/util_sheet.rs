@@ -80,19 +80,37 @@ fn nce(row: &mut MigrationRow, item: &str, seats: u32, cycle: BillingCycle, term
 
 fn rows() -> Vec<MigrationRow> {
     let domain = Some("contoso.onmicrosoft.com".to_owned());
-    let mut a = base_row("Contoso Ltd", CONTOSO, "5e1f0c2a-7b3d-4c8e-9f10-1a2b3c4d5e6f", "Microsoft 365 Business Premium");
-    nce(&mut a, "CFQ7TTC0LCHC:0002:CFQ7TTC0N8SS", 25, BillingCycle::Annual, "P1Y");
+    let mut a = base_row(
+        "Contoso Ltd",
+        CONTOSO,
+        "5e1f0c2a-7b3d-4c8e-9f10-1a2b3c4d5e6f",
+        "Microsoft 365 Business Premium",
+    );
+    nce(
+        &mut a,
+        "CFQ7TTC0LCHC:0002:CFQ7TTC0N8SS",
+        25,
+        BillingCycle::Annual,
+        "P1Y",
+    );
     a.primary_domain = domain.clone();
     a.nickname = Some("=SUM(A1:A2)".into());
     a.term_end = Some(day(2027, 3, 31));
     a.auto_renew = Some(true);
     a.reseller = Some("0012345".into());
-    a.retirement = Retirement::Cancel { window_ends: day(2026, 11, 27) };
+    a.retirement = Retirement::Cancel {
+        window_ends: day(2026, 11, 27),
+    };
     a.double_billing_days = Some(0);
     a.source = "exports/contoso.xlsx: Subscriptions!2:2".into();
     a.extras = vec![("Order number".into(), "000123456789012345".into())];
 
-    let mut b = base_row("Contoso Ltd", CONTOSO, "00c0ffee-0000-4000-8000-000000000001", "Office 365 E3");
+    let mut b = base_row(
+        "Contoso Ltd",
+        CONTOSO,
+        "00c0ffee-0000-4000-8000-000000000001",
+        "Office 365 E3",
+    );
     b.primary_domain = domain.clone();
     b.commerce = Commerce::Legacy;
     b.source_offer_id = Some("91FD106F-4B2C-4938-95AC-F54F74E9A239".into());
@@ -105,7 +123,12 @@ fn rows() -> Vec<MigrationRow> {
     b.retirement = Retirement::Suspend;
     b.source = "exports/contoso.xlsx: Subscriptions!3:3".into();
 
-    let mut c = base_row("Contoso Ltd", CONTOSO, "7d9e8f00-1111-4222-8333-444455556666", "Azure plan");
+    let mut c = base_row(
+        "Contoso Ltd",
+        CONTOSO,
+        "7d9e8f00-1111-4222-8333-444455556666",
+        "Azure plan",
+    );
     c.primary_domain = domain;
     c.billing_type = BillingType::Usage;
     c.source_offer_id = Some("DZH318Z0BPS6:0001:DZH318Z0BPS6".into());
@@ -113,26 +136,70 @@ fn rows() -> Vec<MigrationRow> {
     c.warnings = vec!["Azure usage is moved by Microsoft".into()];
     c.source = "exports/contoso.xlsx: Subscriptions!4:4".into();
 
-    let since = ChangesSince { count: 2, last: Some((at(2026, 11, 2, 9, 30), "Update subscription quantity".into())) };
-    let mut d = base_row("Fabrikam, Inc.", FABRIKAM, "a0b1c2d3-e4f5-4607-8899-aabbccddeeff", "Microsoft 365 E5");
-    nce(&mut d, "CFQ7TTC0LH18:0001:CFQ7TTC0K5BF", 5, BillingCycle::Monthly, "P1M");
+    let since = ChangesSince {
+        count: 2,
+        last: Some((
+            at(2026, 11, 2, 9, 30),
+            "Update subscription quantity".into(),
+        )),
+    };
+    let mut d = base_row(
+        "Fabrikam, Inc.",
+        FABRIKAM,
+        "a0b1c2d3-e4f5-4607-8899-aabbccddeeff",
+        "Microsoft 365 E5",
+    );
+    nce(
+        &mut d,
+        "CFQ7TTC0LH18:0001:CFQ7TTC0K5BF",
+        5,
+        BillingCycle::Monthly,
+        "P1M",
+    );
     d.term_end = Some(day(2026, 12, 14));
     d.auto_renew = Some(false);
     d.changes_since_export = Some(since.clone());
-    d.retirement = Retirement::StopAutoRenew { term_ends: Some(day(2026, 12, 14)) };
+    d.retirement = Retirement::StopAutoRenew {
+        term_ends: Some(day(2026, 12, 14)),
+    };
     d.double_billing_days = Some(24);
-    d.warnings = vec!["2 changes since export: seat count may be stale".into(), "-check with the customer".into()];
+    d.warnings = vec![
+        "2 changes since export: seat count may be stale".into(),
+        "-check with the customer".into(),
+    ];
     d.source = "exports/Fabrikam/subscriptions.csv: line 2".into();
 
-    let mut e = base_row("Fabrikam, Inc.", FABRIKAM, "b0b1c2d3-e4f5-4607-8899-aabbccddee00", "Microsoft 365 E5");
-    nce(&mut e, "CFQ7TTC0LH18:0001:CFQ7TTC0K5BF", 3, BillingCycle::Monthly, "P1M");
+    let mut e = base_row(
+        "Fabrikam, Inc.",
+        FABRIKAM,
+        "b0b1c2d3-e4f5-4607-8899-aabbccddee00",
+        "Microsoft 365 E5",
+    );
+    nce(
+        &mut e,
+        "CFQ7TTC0LH18:0001:CFQ7TTC0K5BF",
+        3,
+        BillingCycle::Monthly,
+        "P1M",
+    );
     e.status = Some(SubStatus::Suspended);
     e.action = Action::Skip("suspended at source".into());
     e.changes_since_export = Some(since);
     e.source = "exports/Fabrikam/subscriptions.csv: line 3".into();
 
-    let mut f = base_row("@Northwind", "", "c0ffee00-aaaa-4bbb-8ccc-ddddeeeeffff", "Exchange Online (Plan 1)");
-    nce(&mut f, "CFQ7TTC0LH16:0001:CFQ7TTC0LH2B", 4, BillingCycle::Annual, "P1Y");
+    let mut f = base_row(
+        "@Northwind",
+        "",
+        "c0ffee00-aaaa-4bbb-8ccc-ddddeeeeffff",
+        "Exchange Online (Plan 1)",
+    );
+    nce(
+        &mut f,
+        "CFQ7TTC0LH16:0001:CFQ7TTC0LH2B",
+        4,
+        BillingCycle::Annual,
+        "P1Y",
+    );
     f.action = Action::Skip("customer unknown".into());
     f.source = "exports/unknown.xlsx: Sheet1!2:2".into();
     vec![a, b, c, d, e, f]
@@ -151,7 +218,10 @@ fn customers() -> Vec<CustomerSummary> {
         last_activity: Some(at(2026, 11, 2, 9, 30)),
         issues: 0,
     };
-    vec![mk("Contoso Ltd", CONTOSO, 3, 35, 1), mk("Fabrikam, Inc.", FABRIKAM, 2, 5, 0)]
+    vec![
+        mk("Contoso Ltd", CONTOSO, 3, 35, 1),
+        mk("Fabrikam, Inc.", FABRIKAM, 2, 5, 0),
+    ]
 }
 
 /// The sample book: 6 rows, 2 customers, one activity aggregate, one issue.

@@ -136,10 +136,15 @@ pub fn grid_eq(a: &Cells, b: &Cells) -> Result<(), String> {
         let (ra, rb) = (a.get(r), b.get(r));
         let cols = ra.map_or(0, Vec::len).max(rb.map_or(0, Vec::len));
         for c in 0..cols {
-            let get = |row: Option<&Vec<Data>>| row.and_then(|x| x.get(c)).map(text).unwrap_or_default();
+            let get =
+                |row: Option<&Vec<Data>>| row.and_then(|x| x.get(c)).map(text).unwrap_or_default();
             let (va, vb) = (get(ra), get(rb));
             if va != vb {
-                return Err(format!("{}{}: {va:?} != {vb:?}", col_letters(c as u32), r + 1));
+                return Err(format!(
+                    "{}{}: {va:?} != {vb:?}",
+                    col_letters(c as u32),
+                    r + 1
+                ));
             }
         }
     }
