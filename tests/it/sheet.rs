@@ -261,7 +261,10 @@ fn another_format_version_is_refused() {
         let meta: &mut Cells = named(sheets, "Meta");
         let r = meta
             .iter()
-            .position(|r| r.first().is_some_and(|d| d.to_string() == "format_version"))
+            .position(|r| {
+                r.first()
+                    .is_some_and(|d| matches!(d, Data::String(s) if s == "format_version"))
+            })
             .unwrap();
         meta[r][1] = Data::String("99".into());
     });
@@ -306,4 +309,34 @@ fn fixture_original_is_what_the_writer_writes_today() {
     let dir = tempfile::tempdir().unwrap();
     let fresh = sheet(&written(dir.path()), "Migration");
     grid_eq(&fresh, &sheet(&fixture("original.xlsx"), "Migration")).unwrap();
+}
+
+#[test]
+fn an_empty_book_writes_and_reads_back_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.xlsx");
+    let mut book = sample_book();
+    book.rows.clear();
+    book.customers.clear();
+    write_workbook(&book, &path).unwrap();
+    let back = read_workbook(&path).unwrap();
+    assert!(back.rows.is_empty() && back.problems.is_empty());
+    assert!(csp_consolidate::plan::make_plan(&back).is_clean());
+}
+
+#[test]
+fn writes_are_atomic_and_leave_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = written(dir.path());
+    write_workbook(&sample_book(), &path).expect("overwrite in place");
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["migration.xlsx"]);
+    let missing = dir.path().join("no-such-dir").join("m.xlsx");
+    assert!(matches!(
+        write_workbook(&sample_book(), &missing),
+        Err(SheetError::Io { .. })
+    ));
 }

@@ -97,7 +97,7 @@ pub fn named<'a>(sheets: &'a mut [(String, Cells)], name: &str) -> &'a mut Cells
 pub fn col(cells: &Cells, header: &str) -> usize {
     cells[0]
         .iter()
-        .position(|d| d.to_string() == header)
+        .position(|d| matches!(d, Data::String(s) if s == header))
         .unwrap_or_else(|| panic!("no header {header}"))
 }
 
@@ -106,7 +106,10 @@ pub fn row_of(cells: &Cells, subscription: &str) -> usize {
     let c = col(cells, "Source subscription ID");
     cells
         .iter()
-        .position(|r| r.get(c).is_some_and(|d| d.to_string() == subscription))
+        .position(|r| {
+            r.get(c)
+                .is_some_and(|d| matches!(d, Data::String(s) if s == subscription))
+        })
         .unwrap_or_else(|| panic!("no row for {subscription}"))
 }
 
