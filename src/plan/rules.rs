@@ -173,6 +173,11 @@ fn purchase_path(row: &ReviewedRow) -> Option<PurchasePath> {
 }
 
 fn targets(check: &mut Check, path: Option<PurchasePath>) {
+    seats_and_item(check, path);
+    cycle_and_term(check, path);
+}
+
+fn seats_and_item(check: &mut Check, path: Option<PurchasePath>) {
     let row = check.row;
     let raw = &row.raw;
     if row.row.target_seats.is_none() {
@@ -199,6 +204,11 @@ fn targets(check: &mut Check, path: Option<PurchasePath>) {
         ),
         Some(_) => {}
     }
+}
+
+fn cycle_and_term(check: &mut Check, path: Option<PurchasePath>) {
+    let row = check.row;
+    let raw = &row.raw;
     let cycle_ok = match &row.row.target_billing_cycle {
         None => true,
         Some(c) => !matches!(

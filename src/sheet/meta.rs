@@ -121,16 +121,19 @@ pub fn write_meta(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), XlsxEr
         ];
         write_strings(ws, r, cells.into_iter().cloned())?;
     }
-    r += 2;
+    write_rows(ws, r + 2, book)?;
+    ws.set_column_width(0, 40)?;
+    ws.set_hidden(true);
+    ws.protect();
+    Ok(())
+}
+
+/// The `[rows]` section from sheet row `r` (0-based) on.
+fn write_rows(ws: &mut Worksheet, mut r: u32, book: &MigrationBook) -> Result<(), XlsxError> {
     ws.write_string(r, 0, ROWS)?;
     r += 1;
-    write_strings(
-        ws,
-        r,
-        [KEY_HEADER, FINGERPRINT_HEADER, ORIGINALS_HEADER]
-            .map(str::to_owned)
-            .into_iter(),
-    )?;
+    let headers = [KEY_HEADER, FINGERPRINT_HEADER, ORIGINALS_HEADER];
+    write_strings(ws, r, headers.map(str::to_owned).into_iter())?;
     for row in &book.rows {
         r += 1;
         let values: Vec<String> = locked_values(row).into_iter().map(|(_, v)| v).collect();
@@ -142,9 +145,6 @@ pub fn write_meta(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), XlsxEr
             .chain(chunks(&json));
         write_strings(ws, r, cells)?;
     }
-    ws.set_column_width(0, 40)?;
-    ws.set_hidden(true);
-    ws.protect();
     Ok(())
 }
 

@@ -239,17 +239,24 @@ pub fn write_summary(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), Xls
         ws.write_number_with_format(r, 2, *s as f64, &int)?;
         ws.write_number_with_format(r, 3, *m as f64, &int)?;
     }
-    if !products.is_empty() {
-        let last = product_header + products.len().min(15) as u32;
-        let mut chart = Chart::new_column();
-        chart.title().set_name("Seats to recreate by product");
-        chart.legend().set_hidden();
-        chart
-            .add_series()
-            .set_name("Seats to recreate")
-            .set_categories(("Summary", product_header + 1, 0, last, 0))
-            .set_values(("Summary", product_header + 1, 3, last, 3));
-        ws.insert_chart(1, 5, &chart)?;
+    chart(ws, product_header, products.len())
+}
+
+/// A column chart of seats to recreate for the first (largest) 15
+/// products listed under `header` (0-based row).
+fn chart(ws: &mut Worksheet, header: u32, products: usize) -> Result<(), XlsxError> {
+    if products == 0 {
+        return Ok(());
     }
+    let last = header + products.min(15) as u32;
+    let mut chart = Chart::new_column();
+    chart.title().set_name("Seats to recreate by product");
+    chart.legend().set_hidden();
+    chart
+        .add_series()
+        .set_name("Seats to recreate")
+        .set_categories(("Summary", header + 1, 0, last, 0))
+        .set_values(("Summary", header + 1, 3, last, 3));
+    ws.insert_chart(1, 5, &chart)?;
     Ok(())
 }
