@@ -184,6 +184,7 @@ pub fn make_plan(book: &ReviewedBook) -> Plan {
             crate::model::types::fold(&row.customer),
             row.tenant_id.clone(),
         );
+        counts.approved += usize::from(row.approved);
         let (item, problems) = rules::check_row(book, reviewed, &approvals);
         if item.is_none() && problems.is_empty() {
             continue;
@@ -193,7 +194,6 @@ pub fn make_plan(book: &ReviewedBook) -> Plan {
             name: row.customer.clone(),
             ..CustomerPlan::default()
         });
-        counts.approved += usize::from(row.approved);
         entry.problems.extend(problems);
         entry.line_items.extend(item);
     }

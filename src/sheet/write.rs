@@ -17,6 +17,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use chrono::{Datelike, NaiveDateTime, Timelike};
+
 use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, ExcelDateTime, Format, FormatBorder, Table,
     TableColumn, TableStyle, Workbook, Worksheet, XlsxError,
@@ -119,11 +121,23 @@ pub(crate) fn write_value(
         CellValue::Number(n) => ws.write_number_with_format(row, col, *n, format)?,
         CellValue::Bool(b) => ws.write_boolean_with_format(row, col, *b, format)?,
         CellValue::Date(dt) => {
-            let excel = ExcelDateTime::parse_from_str(&dt.format("%Y-%m-%dT%H:%M:%S").to_string())?;
-            ws.write_datetime_with_format(row, col, excel, format)?
+            ws.write_datetime_with_format(row, col, excel_datetime(dt)?, format)?
         }
     };
     Ok(())
+}
+
+/// A chrono date-time as an Excel one (years outside 1900–9999 are an
+/// error Excel would refuse too).
+fn excel_datetime(dt: &NaiveDateTime) -> Result<ExcelDateTime, XlsxError> {
+    let year =
+        u16::try_from(dt.year()).map_err(|_| XlsxError::DateTimeRangeError(dt.to_string()))?;
+    // ok: chrono keeps month, day, hour, minute and second in u8 range.
+    ExcelDateTime::from_ymd(year, dt.month() as u8, dt.day() as u8)?.and_hms(
+        dt.hour() as u16,
+        dt.minute() as u8,
+        dt.second() as u8,
+    )
 }
 
 fn write_migration(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), XlsxError> {
