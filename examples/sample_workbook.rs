@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --example sample_workbook -- fixtures/reviewed/original.xlsx
 //! cargo run --example sample_workbook -- /tmp/big.xlsx --rows 25000 --time
+//! cargo run --example sample_workbook -- /tmp/big.xlsx --no-write --time
 //! ```
 
 use std::path::PathBuf;
@@ -32,14 +33,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(n) => util_sheet::large_book(n),
         None => util_sheet::sample_book(),
     };
-    let t = Instant::now();
-    write_workbook(&book, &out)?;
-    println!(
-        "wrote {} rows to {} in {:?}",
-        book.rows.len(),
-        out.display(),
-        t.elapsed()
-    );
+    if !args.iter().any(|a| a == "--no-write") {
+        let t = Instant::now();
+        write_workbook(&book, &out)?;
+        let n = book.rows.len();
+        println!("wrote {n} rows to {} in {:?}", out.display(), t.elapsed());
+    }
     if args.iter().any(|a| a == "--time") {
         for _ in 0..3 {
             let t = Instant::now();

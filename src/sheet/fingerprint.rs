@@ -1,11 +1,11 @@
 //! A short digest over a row's build-owned cell values.
 //!
 //! The meta sheet stores, per row, the canonical text of every locked cell
-//! and this fingerprint over them. `plan` recomputes it from the Migration
-//! sheet: equal means untouched (the fast path for 25,000 rows); different
-//! means some locked cell was edited, and the stored originals name which.
-//! A fingerprint that does not match its own stored originals means the
-//! meta sheet itself was edited.
+//! and this fingerprint over them. `plan` compares the Migration sheet's
+//! cells with the stored originals (which name the edited cell, its old and
+//! its new value); the fingerprint guards the originals themselves: one that
+//! no longer matches its stored values means the Meta sheet was edited, and
+//! its originals cannot be trusted.
 
 use sha2::{Digest, Sha256};
 

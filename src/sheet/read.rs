@@ -15,14 +15,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use calamine::{Data, Range, Reader, open_workbook_auto};
+use calamine::{Data, DataRef, Range, Reader, ReaderRef, Sheets, open_workbook_auto};
 use chrono::NaiveDate;
 
 use super::cells::{CellValue, Grid, apply, blank_row, normalise, plain};
-use super::fingerprint::fingerprint;
-use super::layout::{
-    Col, MIGRATION, MIGRATION_SHEET, header_key, key_of, locked_columns, spec_by_header, spec_of,
-};
+use super::layout::{Col, MIGRATION, MIGRATION_SHEET, header_key, key_of, spec_by_header, spec_of};
 use super::meta::{META_SHEET, Meta, MetaRow, parse_meta};
 use super::{LockedEdit, ReviewRaw, ReviewedBook, ReviewedRow, SheetError};
 use crate::model::{Issue, Location, col_letters};
@@ -58,8 +55,18 @@ pub fn read_workbook(path: &Path) -> Result<ReviewedBook, SheetError> {
     }
     let meta_grid = to_grid(&wb.worksheet_range(META_SHEET).map_err(read_err)?);
     let meta = parse_meta(&meta_grid).map_err(not_ours)?;
-    let grid = to_grid(&wb.worksheet_range(MIGRATION_SHEET).map_err(read_err)?);
-    let (header_row, columns) = find_columns(&grid).map_err(not_ours)?;
+    // xlsx/xlsb: borrowed cells, so shared strings are not copied into
+    // every cell. calamine has no borrowed reader for xls/ods.
+    let owned;
+    let borrowed;
+    let sheet = if matches!(wb, Sheets::Xlsx(_) | Sheets::Xlsb(_)) {
+        borrowed = wb.worksheet_range_ref(MIGRATION_SHEET).map_err(read_err)?;
+        Sheet::new(Cells::Borrowed(&borrowed))
+    } else {
+        owned = wb.worksheet_range(MIGRATION_SHEET).map_err(read_err)?;
+        Sheet::new(Cells::Owned(&owned))
+    };
+    let (header_row, columns) = find_columns(&sheet).map_err(not_ours)?;
     let mut book = ReviewedBook {
         file,
         meta,
@@ -67,8 +74,59 @@ pub fn read_workbook(path: &Path) -> Result<ReviewedBook, SheetError> {
         rows: Vec::new(),
         problems: Vec::new(),
     };
-    read_rows(&grid, header_row, &mut book);
+    read_rows(&sheet, header_row, &mut book);
     Ok(book)
+}
+
+/// A calamine range seen with absolute positions (1-based rows, 0-based
+/// columns), converting one cell at a time: no second copy of a
+/// 25,000-row sheet.
+struct Sheet<'a, 'b> {
+    cells: Cells<'a, 'b>,
+    rows: std::ops::RangeInclusive<u32>,
+    cols: std::ops::RangeInclusive<u32>,
+}
+
+enum Cells<'a, 'b> {
+    Owned(&'a Range<Data>),
+    Borrowed(&'a Range<DataRef<'b>>),
+}
+
+impl<'a, 'b> Sheet<'a, 'b> {
+    fn new(cells: Cells<'a, 'b>) -> Self {
+        let (start, end) = match &cells {
+            Cells::Owned(r) => (r.start(), r.end()),
+            Cells::Borrowed(r) => (r.start(), r.end()),
+        };
+        let (rows, cols) = match (start, end) {
+            (Some((r0, c0)), Some((r1, c1))) => (r0 + 1..=r1 + 1, c0..=c1),
+            #[allow(clippy::reversed_empty_ranges)] // deliberately empty
+            _ => (1..=0, 1..=0),
+        };
+        Sheet { cells, rows, cols }
+    }
+
+    fn get(&self, row: u32, col: u32) -> CellValue {
+        let Some(r) = row.checked_sub(1) else {
+            return CellValue::Empty;
+        };
+        match &self.cells {
+            Cells::Owned(range) => range
+                .get_value((r, col))
+                .map_or(CellValue::Empty, cell_value),
+            Cells::Borrowed(range) => range
+                .get_value((r, col))
+                .map_or(CellValue::Empty, cell_value_ref),
+        }
+    }
+
+    fn row_numbers(&self) -> std::ops::RangeInclusive<u32> {
+        self.rows.clone()
+    }
+
+    fn col_numbers(&self) -> std::ops::RangeInclusive<u32> {
+        self.cols.clone()
+    }
 }
 
 /// A calamine range as a grid with absolute positions.
@@ -86,6 +144,20 @@ fn to_grid(range: &Range<Data>) -> Grid {
             .rows()
             .map(|r| r.iter().map(cell_value).collect())
             .collect(),
+    }
+}
+
+fn cell_value_ref(data: &DataRef<'_>) -> CellValue {
+    match data {
+        DataRef::SharedString(s) => CellValue::Text((*s).to_owned()),
+        DataRef::String(s) => CellValue::Text(s.clone()),
+        DataRef::Int(i) => CellValue::Number(*i as f64),
+        DataRef::Float(f) => CellValue::Number(*f),
+        DataRef::Bool(b) => CellValue::Bool(*b),
+        DataRef::DateTime(dt) => cell_value(&Data::DateTime(*dt)),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => CellValue::Text(s.clone()),
+        DataRef::Error(e) => CellValue::Text(format!("#{e:?}")),
+        DataRef::Empty => CellValue::Empty,
     }
 }
 
@@ -110,12 +182,12 @@ fn cell_value(data: &Data) -> CellValue {
 
 /// Find the header row (by the key header) and map every known header to
 /// its absolute column.
-fn find_columns(grid: &Grid) -> Result<(u32, BTreeMap<Col, u32>), String> {
+fn find_columns(grid: &Sheet<'_, '_>) -> Result<(u32, BTreeMap<Col, u32>), String> {
     let key = header_key(spec_of(Col::SourceSubscriptionId).header);
     let header_row = grid
         .row_numbers()
         .take(HEADER_SEARCH_ROWS as usize)
-        .find(|&r| grid.col_numbers().any(|c| header_key(&plain(grid.get(r, c))) == key))
+        .find(|&r| grid.col_numbers().any(|c| header_key(&plain(&grid.get(r, c))) == key))
         .ok_or_else(|| {
             format!(
                 "the {MIGRATION_SHEET} sheet has no \"Source subscription ID\" header in its first {HEADER_SEARCH_ROWS} rows"
@@ -123,7 +195,7 @@ fn find_columns(grid: &Grid) -> Result<(u32, BTreeMap<Col, u32>), String> {
         })?;
     let mut columns = BTreeMap::new();
     for c in grid.col_numbers() {
-        let Some(spec) = spec_by_header(&plain(grid.get(header_row, c))) else {
+        let Some(spec) = spec_by_header(&plain(&grid.get(header_row, c))) else {
             continue;
         };
         if let Some(first) = columns.insert(spec.col, c) {
@@ -150,26 +222,17 @@ fn find_columns(grid: &Grid) -> Result<(u32, BTreeMap<Col, u32>), String> {
 }
 
 /// Read every data row and match it to the Meta sheet.
-fn read_rows(grid: &Grid, header_row: u32, book: &mut ReviewedBook) {
+fn read_rows(grid: &Sheet<'_, '_>, header_row: u32, book: &mut ReviewedBook) {
     let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, m) in book.meta.rows.iter().enumerate() {
         by_key.entry(m.key()).or_default().push(i);
     }
     let mut matched = vec![false; book.meta.rows.len()];
     for r in grid.row_numbers().filter(|&r| r > header_row) {
-        let cells: Vec<Cell> = book
-            .columns
-            .iter()
-            .map(|(col, c)| {
-                let value = grid.get(r, *c);
-                (*col, value, normalise(spec_of(*col).kind, value))
-            })
-            .collect();
-        if cells.iter().all(|(_, v, _)| matches!(v, CellValue::Empty)) {
+        let Some((texts, raw)) = read_cells(grid, r, &book.columns) else {
             continue;
-        }
-        let reviewed = parse_row(r, &cells);
-        let key = key_of(&reviewed.row.source_subscription_id);
+        };
+        let key = key_of(texts.get(Col::SourceSubscriptionId));
         if key.is_empty() {
             book.problems.push(Issue::error(
                 book_cell(book, r, Col::SourceSubscriptionId),
@@ -177,15 +240,11 @@ fn read_rows(grid: &Grid, header_row: u32, book: &mut ReviewedBook) {
             ));
             continue;
         }
-        let current = current_locked(&cells);
-        let meta_index = pick_meta(&book.meta, &by_key, &matched, &key, &current);
-        let reviewed = match meta_index {
-            Some(i) => {
-                matched[i] = true;
-                check_locked(reviewed, &book.meta.rows[i], &current)
-            }
-            None => reviewed,
-        };
+        let mut reviewed = parse_row(r, &texts, raw);
+        if let Some(i) = pick_meta(&book.meta, &by_key, &matched, &key, &texts) {
+            matched[i] = true;
+            check_locked(&mut reviewed, &book.meta.rows[i], &texts);
+        }
         book.rows.push(reviewed);
     }
     report_meta(book, &matched);
@@ -198,23 +257,60 @@ fn book_cell(book: &ReviewedBook, row: u32, col: Col) -> Location {
     }
 }
 
-/// A found column, its cell, and the cell's canonical text.
-type Cell<'a> = (Col, &'a CellValue, String);
+/// A row's canonical cell texts, indexed by column; `None` for a column the
+/// sheet does not have (an optional column deleted).
+struct Texts(Vec<Option<String>>);
 
-fn parse_row(sheet_row: u32, cells: &[Cell]) -> ReviewedRow {
-    let mut row = blank_row();
+impl Texts {
+    fn get(&self, col: Col) -> &str {
+        self.0
+            .get(col as usize)
+            .and_then(Option::as_deref)
+            .unwrap_or("")
+    }
+
+    fn found(&self, col: Col) -> Option<&str> {
+        self.0.get(col as usize).and_then(Option::as_deref)
+    }
+}
+
+/// The canonical texts and raw review texts of one sheet row; `None` when
+/// every known cell of the row is empty.
+fn read_cells(
+    grid: &Sheet<'_, '_>,
+    r: u32,
+    columns: &BTreeMap<Col, u32>,
+) -> Option<(Texts, ReviewRaw)> {
+    let mut texts = vec![None; MIGRATION.len()];
     let mut raw = ReviewRaw::default();
-    for (col, value, text) in cells {
-        apply(&mut row, *col, text);
+    let mut any = false;
+    for (col, c) in columns {
+        let value = grid.get(r, *c);
+        any |= !matches!(value, CellValue::Empty);
         let slot = match col {
-            Col::TargetCatalogItem => &mut raw.target_catalog_item,
-            Col::TargetSeats => &mut raw.target_seats,
-            Col::TargetBillingCycle => &mut raw.target_billing_cycle,
-            Col::TargetTerm => &mut raw.target_term,
-            Col::Approved => &mut raw.approved,
-            _ => continue,
+            Col::TargetCatalogItem => Some(&mut raw.target_catalog_item),
+            Col::TargetSeats => Some(&mut raw.target_seats),
+            Col::TargetBillingCycle => Some(&mut raw.target_billing_cycle),
+            Col::TargetTerm => Some(&mut raw.target_term),
+            Col::Approved => Some(&mut raw.approved),
+            _ => None,
         };
-        *slot = plain(value);
+        if let Some(slot) = slot {
+            *slot = plain(&value);
+        }
+        if let Some(t) = texts.get_mut(*col as usize) {
+            *t = Some(normalise(spec_of(*col).kind, &value));
+        }
+    }
+    any.then_some((Texts(texts), raw))
+}
+
+fn parse_row(sheet_row: u32, texts: &Texts, raw: ReviewRaw) -> ReviewedRow {
+    let mut row = blank_row();
+    for spec in MIGRATION {
+        if let Some(text) = texts.found(spec.col) {
+            apply(&mut row, spec.col, text);
+        }
     }
     ReviewedRow {
         row,
@@ -225,18 +321,10 @@ fn parse_row(sheet_row: u32, cells: &[Cell]) -> ReviewedRow {
     }
 }
 
-/// Canonical text of the row's locked cells in layout order; `None` for a
-/// column the sheet does not have (an optional column deleted).
-fn current_locked(cells: &[Cell]) -> Vec<(Col, Option<String>)> {
-    locked_columns()
-        .map(|s| {
-            let text = cells
-                .iter()
-                .find(|(c, _, _)| *c == s.col)
-                .map(|(_, _, t)| t.clone());
-            (s.col, text)
-        })
-        .collect()
+/// Whether a locked cell still holds its original (a column the sheet no
+/// longer has counts as unchanged).
+fn unchanged(texts: &Texts, col: Col, original: &str) -> bool {
+    texts.found(col).is_none_or(|now| now == original)
 }
 
 /// The unmatched Meta row for this key, preferring an untouched one.
@@ -245,43 +333,39 @@ fn pick_meta(
     by_key: &HashMap<String, Vec<usize>>,
     matched: &[bool],
     key: &str,
-    current: &[(Col, Option<String>)],
+    texts: &Texts,
 ) -> Option<usize> {
-    let free: Vec<usize> = by_key
+    let mut free = by_key
         .get(key)?
         .iter()
         .copied()
-        .filter(|&i| !matched.get(i).copied().unwrap_or(true))
-        .collect();
-    let untouched = free.iter().copied().find(|&i| {
-        let m = &meta.rows[i];
-        let values = current
+        .filter(|&i| !matched.get(i).copied().unwrap_or(true));
+    let first = free.next()?;
+    let untouched = |i: &usize| {
+        meta.rows[*i]
+            .originals
             .iter()
-            .zip(&m.originals)
-            .map(|((_, now), (_, was))| now.as_deref().unwrap_or(was));
-        fingerprint(values) == m.fingerprint
-    });
-    untouched.or_else(|| free.first().copied())
+            .all(|(col, was)| unchanged(texts, *col, was))
+    };
+    Some(
+        std::iter::once(first)
+            .chain(free)
+            .find(untouched)
+            .unwrap_or(first),
+    )
 }
 
-fn check_locked(
-    mut reviewed: ReviewedRow,
-    meta: &MetaRow,
-    current: &[(Col, Option<String>)],
-) -> ReviewedRow {
+fn check_locked(reviewed: &mut ReviewedRow, meta: &MetaRow, texts: &Texts) {
     reviewed.meta_row = Some(meta.meta_row);
-    for ((col, now), (_, was)) in current.iter().zip(&meta.originals) {
-        if let Some(now) = now
-            && now != was
-        {
+    for (col, was) in &meta.originals {
+        if !unchanged(texts, *col, was) {
             reviewed.locked_edits.push(LockedEdit {
                 col: *col,
                 original: was.clone(),
-                found: now.clone(),
+                found: texts.get(*col).to_owned(),
             });
         }
     }
-    reviewed
 }
 
 /// Warn about Meta rows no sheet row matched (deleted rows) and flag Meta
