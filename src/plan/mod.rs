@@ -7,7 +7,7 @@
 //! located at the cell to fix; blocking problems make the plan unclean, and
 //! `push` refuses an unclean plan.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
@@ -172,7 +172,7 @@ impl Plan {
 /// Check every row and gather the approved ones into per-customer line
 /// items.
 pub fn make_plan(book: &ReviewedBook) -> Plan {
-    let mut customers: BTreeMap<(String, String), CustomerPlan> = BTreeMap::new();
+    let mut customers: HashMap<(String, String), CustomerPlan> = HashMap::new();
     let mut counts = Counts {
         rows: book.rows.len(),
         ..Counts::default()
@@ -180,10 +180,13 @@ pub fn make_plan(book: &ReviewedBook) -> Plan {
     let approvals = rules::approvals(book);
     for reviewed in &book.rows {
         let row = &reviewed.row;
-        let key = (
-            crate::model::types::fold(&row.customer),
-            row.tenant_id.clone(),
-        );
+        // One customer per tenant ID (an edited name does not split it);
+        // rows without one are grouped by name.
+        let key = if row.tenant_id.is_empty() {
+            (String::new(), crate::model::types::fold(&row.customer))
+        } else {
+            (row.tenant_id.clone(), String::new())
+        };
         counts.approved += usize::from(row.approved);
         let (item, problems) = rules::check_row(book, reviewed, &approvals);
         if item.is_none() && problems.is_empty() {
@@ -198,6 +201,7 @@ pub fn make_plan(book: &ReviewedBook) -> Plan {
         entry.line_items.extend(item);
     }
     let mut customers: Vec<CustomerPlan> = customers.into_values().collect();
+    customers.sort_by_cached_key(|c| (crate::model::types::fold(&c.name), c.tenant_id.clone()));
     for c in &mut customers {
         c.line_items
             .sort_by(|a, b| a.source_subscription_id.cmp(&b.source_subscription_id));

@@ -35,25 +35,22 @@ pub enum SheetError {
     #[error("{path}: not a migration workbook: {reason}")]
     NotMigrationWorkbook { path: String, reason: String },
     /// The file could not be opened or parsed as a spreadsheet.
-    #[error("{path}: cannot read the workbook: {source}")]
+    /// (calamine's message already holds its causes, so it is not chained
+    /// as a source: the one-line error would repeat them.)
+    #[error("{path}: cannot read the workbook: {error}")]
     Read {
         path: String,
-        #[source]
-        source: calamine::Error,
+        error: calamine::Error,
     },
     /// The workbook could not be assembled (a value beyond Excel's limits).
-    #[error("{path}: cannot write the workbook: {source}")]
+    #[error("{path}: cannot write the workbook: {error}")]
     Write {
         path: String,
-        #[source]
-        source: rust_xlsxwriter::XlsxError,
+        error: rust_xlsxwriter::XlsxError,
     },
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The file could not be written or renamed into place.
+    #[error("{path}: {error}")]
+    Io { path: String, error: std::io::Error },
 }
 
 /// A locked cell whose value differs from what build wrote.

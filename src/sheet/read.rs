@@ -39,9 +39,9 @@ pub fn read_workbook(path: &Path) -> Result<ReviewedBook, SheetError> {
         path: file.clone(),
         reason,
     };
-    let read_err = |source| SheetError::Read {
+    let read_err = |error| SheetError::Read {
         path: file.clone(),
-        source,
+        error,
     };
     let mut wb = open_workbook_auto(path).map_err(read_err)?;
     let names = wb.sheet_names();

@@ -44,9 +44,9 @@ const REVIEW_FILL: u32 = 0xFFF2CC;
 /// written or renamed.
 pub fn write_workbook(book: &MigrationBook, path: &Path) -> Result<(), SheetError> {
     let shown = path.display().to_string();
-    let wrap = |source| SheetError::Write {
+    let wrap = |error| SheetError::Write {
         path: shown.clone(),
-        source,
+        error,
     };
     let mut wb = Workbook::new();
     write_migration(wb.add_worksheet(), book).map_err(wrap)?;
@@ -56,9 +56,9 @@ pub fn write_workbook(book: &MigrationBook, path: &Path) -> Result<(), SheetErro
     summary::write_activity(wb.add_worksheet(), book).map_err(wrap)?;
     write_meta(wb.add_worksheet(), book).map_err(wrap)?;
     let bytes = wb.save_to_buffer().map_err(wrap)?;
-    write_atomic(path, &bytes).map_err(|source| SheetError::Io {
+    write_atomic(path, &bytes).map_err(|error| SheetError::Io {
         path: shown.clone(),
-        source,
+        error,
     })
 }
 

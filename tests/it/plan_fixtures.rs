@@ -71,6 +71,12 @@ fn locked_edits_are_caught_after_a_re_save() {
             plan.counts.line_items, 1,
             "{name}: only the untouched approved row"
         );
+        let names: Vec<&str> = plan.customers.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Contoso Ltd", "Fabrikam, Inc."],
+            "an edited name does not split a tenant"
+        );
     }
 }
 
