@@ -57,7 +57,9 @@ pub enum BuildError {
 }
 
 fn first_issue(issues: &[Issue]) -> String {
-    issues.first().map_or_else(|| "none".to_owned(), Issue::to_string)
+    issues
+        .first()
+        .map_or_else(|| "none".to_owned(), Issue::to_string)
 }
 
 /// Read, decide, write.
@@ -67,7 +69,10 @@ fn first_issue(issues: &[Issue]) -> String {
 /// listed, [`BuildError::NothingUsable`] when no subscription was read
 /// (nothing is written then), [`BuildError::Sheet`] when the workbook cannot
 /// be written.
-pub fn build(settings: &BuildSettings, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<BuildReport, BuildError> {
+pub fn build(
+    settings: &BuildSettings,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<BuildReport, BuildError> {
     let book = build_book(settings, progress)?;
     sheet::write_workbook(&book, &settings.out)?;
     Ok(report(&book, &settings.out))
@@ -77,7 +82,10 @@ pub fn build(settings: &BuildSettings, progress: &(dyn Fn(usize, usize) + Sync))
 ///
 /// # Errors
 /// As [`build`], less the writing.
-pub fn build_book(settings: &BuildSettings, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<MigrationBook, BuildError> {
+pub fn build_book(
+    settings: &BuildSettings,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<MigrationBook, BuildError> {
     let mut inputs = ingest::read_all(&settings.ingest, progress)?;
     let mut offer_map = OfferMap::default();
     if let Some(path) = &settings.offer_map {
@@ -96,7 +104,11 @@ pub fn build_book(settings: &BuildSettings, progress: &(dyn Fn(usize, usize) + S
     issues.extend(classified.issues);
     // Files are read in parallel: sort so the Issues sheet and stderr are
     // stable from run to run.
-    issues.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.message.cmp(&b.message)));
+    issues.sort_by(|a, b| {
+        a.location
+            .cmp(&b.location)
+            .then_with(|| a.message.cmp(&b.message))
+    });
     Ok(MigrationBook {
         rows: classified.rows,
         customers: classified.customers,
@@ -122,7 +134,11 @@ pub fn report(book: &MigrationBook, out: &std::path::Path) -> BuildReport {
             seats_to_move += u64::from(row.seats.unwrap_or(0));
         }
     }
-    let errors = book.issues.iter().filter(|i| i.severity == Severity::Error).count();
+    let errors = book
+        .issues
+        .iter()
+        .filter(|i| i.severity == Severity::Error)
+        .count();
     BuildReport {
         out: out.to_owned(),
         files_read: book.inputs.len(),

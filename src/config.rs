@@ -1,6 +1,8 @@
 //! Accounts: `csp-consolidate.toml` names the partner accounts a command
 //! talks to. Secrets never live in the file: it names the environment
-//! variables that hold them, and they are read only when a client is made.
+//! variables that hold them, read only when a client is made. One section
+//! is parsed and resolved by [`crate::api::AccountConfig`]; this module
+//! finds the file, lists the accounts and names them in errors.
 //!
 //! ```toml
 //! [accounts.source]
@@ -15,13 +17,15 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::api::{AccountConfig, ApiError, ClientConfig};
+
 /// The file looked for in the current folder when `--config` is not given.
 pub const DEFAULT_CONFIG: &str = "csp-consolidate.toml";
 
 /// Problems with the configuration. Messages never contain a secret.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{path}: cannot read the configuration: {source}")]
+    #[error("{path}: cannot read the configuration: {source} (create it, or pass --config FILE)")]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -34,137 +38,33 @@ pub enum ConfigError {
         name: String,
         known: String,
     },
-    #[error("{path}: account {name:?}: {message}")]
-    Invalid {
+    #[error("{path}: account {name:?}: {source}")]
+    Account {
         path: PathBuf,
         name: String,
-        message: String,
+        source: Box<ApiError>,
     },
-    #[error("account {name:?}: environment variable {var} is not set (it holds the {what})")]
-    MissingSecret {
-        name: String,
-        var: String,
-        what: &'static str,
-    },
-}
-
-/// Which Microsoft cloud an account lives in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Cloud {
-    #[default]
-    Global,
-    Usgov,
-    China,
-}
-
-/// How the account authenticates: the *names* of environment variables.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SecretSource {
-    /// App-only: client credentials.
-    ClientSecret { client_secret_env: String },
-    /// App+User: a refresh token from the secure application model, and
-    /// optionally the app's secret.
-    RefreshToken {
-        refresh_token_env: String,
-        client_secret_env: Option<String>,
-    },
-}
-
-/// One named account, validated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Account {
-    pub name: String,
-    pub tenant: String,
-    pub client_id: String,
-    pub cloud: Cloud,
-    pub secret: SecretSource,
-    pub api_url: Option<String>,
-    pub token_url: Option<String>,
-}
-
-/// Secret values read from the environment at the last moment.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ResolvedSecrets {
-    pub client_secret: Option<String>,
-    pub refresh_token: Option<String>,
-}
-
-impl std::fmt::Debug for ResolvedSecrets {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ResolvedSecrets(***)")
-    }
-}
-
-impl Account {
-    /// Read the secrets this account names from the environment.
-    ///
-    /// # Errors
-    /// [`ConfigError::MissingSecret`] naming the variable (never its value).
-    pub fn resolve_secrets(
-        &self,
-        env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<ResolvedSecrets, ConfigError> {
-        let need = |var: &str, what| {
-            env(var)
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| ConfigError::MissingSecret {
-                    name: self.name.clone(),
-                    var: var.to_owned(),
-                    what,
-                })
-        };
-        match &self.secret {
-            SecretSource::ClientSecret { client_secret_env } => Ok(ResolvedSecrets {
-                client_secret: Some(need(client_secret_env, "client secret")?),
-                refresh_token: None,
-            }),
-            SecretSource::RefreshToken {
-                refresh_token_env,
-                client_secret_env,
-            } => Ok(ResolvedSecrets {
-                refresh_token: Some(need(refresh_token_env, "refresh token")?),
-                client_secret: client_secret_env
-                    .as_deref()
-                    .map(|v| need(v, "client secret"))
-                    .transpose()?,
-            }),
-        }
-    }
 }
 
 /// The parsed configuration file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub path: PathBuf,
-    pub accounts: BTreeMap<String, Account>,
+    pub accounts: BTreeMap<String, AccountConfig>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     #[serde(default)]
-    accounts: BTreeMap<String, RawAccount>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAccount {
-    tenant: String,
-    client_id: String,
-    #[serde(default)]
-    cloud: Cloud,
-    client_secret_env: Option<String>,
-    refresh_token_env: Option<String>,
-    api_url: Option<String>,
-    token_url: Option<String>,
+    accounts: BTreeMap<String, AccountConfig>,
 }
 
 impl Config {
     /// Load `path`, or `csp-consolidate.toml` in the current folder.
     ///
     /// # Errors
-    /// `Read`, `Parse` or `Invalid` with the file named.
+    /// `Read` or `Parse` with the file named.
     pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
         let path = path.map_or_else(|| PathBuf::from(DEFAULT_CONFIG), Path::to_path_buf);
         let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
@@ -177,61 +77,23 @@ impl Config {
     /// Parse configuration text (`path` is only used in messages).
     ///
     /// # Errors
-    /// `Parse` or `Invalid`.
+    /// `Parse` (TOML errors carry line and column).
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),
             message: e.to_string(),
         })?;
-        let mut accounts = BTreeMap::new();
-        for (name, a) in raw.accounts {
-            let invalid = |message: &str| ConfigError::Invalid {
-                path: path.to_owned(),
-                name: name.clone(),
-                message: message.to_owned(),
-            };
-            let secret = match (a.client_secret_env, a.refresh_token_env) {
-                (client_secret_env, Some(refresh_token_env)) => SecretSource::RefreshToken {
-                    refresh_token_env,
-                    client_secret_env,
-                },
-                (Some(client_secret_env), None) => SecretSource::ClientSecret { client_secret_env },
-                (None, None) => {
-                    return Err(invalid(
-                        "set client_secret_env (app-only) or refresh_token_env (App+User) to the NAME of an environment variable",
-                    ));
-                }
-            };
-            for url in [&a.api_url, &a.token_url].into_iter().flatten() {
-                check_url(url).map_err(|m| invalid(&m))?;
-            }
-            if a.tenant.trim().is_empty() || a.client_id.trim().is_empty() {
-                return Err(invalid("tenant and client_id must not be empty"));
-            }
-            accounts.insert(
-                name.clone(),
-                Account {
-                    name,
-                    tenant: a.tenant.trim().to_owned(),
-                    client_id: a.client_id.trim().to_owned(),
-                    cloud: a.cloud,
-                    secret,
-                    api_url: a.api_url,
-                    token_url: a.token_url,
-                },
-            );
-        }
         Ok(Config {
             path: path.to_owned(),
-            accounts,
+            accounts: raw.accounts,
         })
     }
 
-    /// The account called `name`.
+    /// The section of account `name`.
     ///
     /// # Errors
     /// [`ConfigError::UnknownAccount`] listing the known names.
-    pub fn account(&self, name: &str) -> Result<&Account, ConfigError> {
+    pub fn account(&self, name: &str) -> Result<&AccountConfig, ConfigError> {
         self.accounts
             .get(name)
             .ok_or_else(|| ConfigError::UnknownAccount {
@@ -244,32 +106,21 @@ impl Config {
                 },
             })
     }
-}
 
-/// `https://…` anywhere; `http://` only on loopback (the emulator).
-pub fn check_url(url: &str) -> Result<(), String> {
-    if url.starts_with("https://") {
-        return Ok(());
-    }
-    let Some(rest) = url.strip_prefix("http://") else {
-        return Err(format!("{url:?} is not an http(s) URL"));
-    };
-    let host_port = rest.split('/').next().unwrap_or("");
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
-        v6.split(']').next().unwrap_or("")
-    } else {
-        host_port.rsplit_once(':').map_or(host_port, |(h, _)| h)
-    };
-    let loopback = host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    if loopback {
-        Ok(())
-    } else {
-        Err(format!(
-            "{url:?}: plain http is only allowed on loopback; use https"
-        ))
+    /// Account `name` resolved into a client configuration, its secrets
+    /// read from the environment now.
+    ///
+    /// # Errors
+    /// `UnknownAccount`, or `Account` naming the missing variable (never a
+    /// value) or the inline secret that was refused.
+    pub fn client_config(&self, name: &str) -> Result<ClientConfig, ConfigError> {
+        self.account(name)?
+            .to_client_config()
+            .map_err(|source| ConfigError::Account {
+                path: self.path.clone(),
+                name: name.to_owned(),
+                source: Box::new(source),
+            })
     }
 }
 
@@ -281,33 +132,19 @@ mod tests {
 [accounts.source]
 tenant = "contoso-emea.onmicrosoft.com"
 client_id = "11111111-1111-1111-1111-111111111111"
-client_secret_env = "CSP_SOURCE_SECRET"
+client_secret_env = "CSP_TEST_UNSET_SOURCE_SECRET"
 
 [accounts.destination]
 tenant = "contoso.onmicrosoft.com"
 client_id = "22222222-2222-2222-2222-222222222222"
-refresh_token_env = "CSP_DEST_REFRESH"
+refresh_token_env = "CSP_TEST_UNSET_DEST_REFRESH"
 cloud = "usgov"
-api_url = "http://127.0.0.1:4000"
 "#;
 
     #[test]
-    fn accounts_parse_and_secrets_come_from_the_environment() -> Result<(), ConfigError> {
+    fn accounts_are_listed_and_missing_secrets_named_not_shown() -> Result<(), ConfigError> {
         let cfg = Config::parse(Path::new("c.toml"), TEXT)?;
-        let src = cfg.account("source")?;
-        assert_eq!(src.cloud, Cloud::Global);
-        let env = |k: &str| (k == "CSP_SOURCE_SECRET").then(|| "s3cret".to_owned());
-        let secrets = src.resolve_secrets(&env)?;
-        assert_eq!(secrets.client_secret.as_deref(), Some("s3cret"));
-        assert!(!format!("{secrets:?}").contains("s3cret"));
-        let dest = cfg.account("destination")?;
-        assert_eq!(dest.cloud, Cloud::Usgov);
-        let err = dest
-            .resolve_secrets(&env)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(err.contains("CSP_DEST_REFRESH is not set"), "{err}");
+        assert!(cfg.account("source").is_ok());
         let unknown = cfg
             .account("nope")
             .err()
@@ -317,25 +154,37 @@ api_url = "http://127.0.0.1:4000"
             unknown.contains("accounts: destination, source"),
             "{unknown}"
         );
-        Ok(())
-    }
-
-    #[test]
-    fn plain_http_only_on_loopback_and_a_secret_source_is_required() {
-        assert!(check_url("http://127.0.0.1:1/").is_ok());
-        assert!(check_url("http://localhost:8080").is_ok());
-        assert!(check_url("http://[::1]:9/v1").is_ok());
-        assert!(check_url("https://api.partnercenter.microsoft.com").is_ok());
-        assert!(check_url("http://api.partnercenter.microsoft.com").is_err());
-        assert!(check_url("ftp://x").is_err());
-        let text = "[accounts.a]\ntenant = \"t\"\nclient_id = \"c\"\n";
-        let err = Config::parse(Path::new("c.toml"), text)
+        let missing = cfg
+            .client_config("destination")
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(
-            err.starts_with("c.toml: account \"a\": set client_secret_env"),
+            missing.starts_with("c.toml: account \"destination\""),
+            "{missing}"
+        );
+        assert!(missing.contains("CSP_TEST_UNSET_DEST_REFRESH"), "{missing}");
+        Ok(())
+    }
+
+    #[test]
+    fn inline_secrets_and_unknown_keys_are_refused() {
+        let inline =
+            "[accounts.a]\ntenant = \"t\"\nclient_id = \"c\"\nclient_secret = \"hunter2\"\n";
+        let cfg = Config::parse(Path::new("c.toml"), inline);
+        let err = cfg
+            .and_then(|c| c.client_config("a"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("must not be written in the config file") && !err.contains("hunter2"),
             "{err}"
         );
+        let typo = Config::parse(Path::new("c.toml"), "[acounts.a]\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(typo.starts_with("c.toml:"), "{typo}");
     }
 }

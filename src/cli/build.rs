@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use chrono::{NaiveDate, NaiveDateTime, Utc};
-use csp_consolidate::build::{build, BuildError, BuildReport, BuildSettings};
+use csp_consolidate::build::{BuildError, BuildReport, BuildSettings, build};
 use csp_consolidate::ingest::IngestSpec;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -82,7 +82,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Ok(report) => report,
         Err(BuildError::NothingUsable { issues }) => {
             print_issues(&issues);
-            anyhow::bail!("nothing written: no subscriptions could be read from the inputs ({} issue(s) above)", issues.len());
+            anyhow::bail!(
+                "nothing written: no subscriptions could be read from the inputs ({} issue(s) above)",
+                issues.len()
+            );
         }
         Err(err) => return Err(err).context("build failed, nothing written"),
     };
@@ -92,7 +95,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         println!("{}", summary(&report));
     }
-    Ok(if report.issues.is_empty() { Outcome::Clean } else { Outcome::Issues })
+    Ok(if report.issues.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Issues
+    })
 }
 
 fn settings(args: &Args) -> anyhow::Result<BuildSettings> {
@@ -141,8 +148,9 @@ fn progress_bar() -> Option<ProgressBar> {
         return None;
     }
     let bar = ProgressBar::new(0);
-    let style = ProgressStyle::with_template("{spinner} reading exports {pos}/{len} [{bar:30}] {eta}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style =
+        ProgressStyle::with_template("{spinner} reading exports {pos}/{len} [{bar:30}] {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style.progress_chars("=> "));
     Some(bar)
 }
@@ -152,7 +160,10 @@ fn print_issues(issues: &[csp_consolidate::model::Issue]) {
         eprintln!("{issue}");
     }
     if issues.len() > MAX_PRINTED_ISSUES {
-        eprintln!("… and {} more issue(s), all listed in the Issues sheet", issues.len() - MAX_PRINTED_ISSUES);
+        eprintln!(
+            "… and {} more issue(s), all listed in the Issues sheet",
+            issues.len() - MAX_PRINTED_ISSUES
+        );
     }
 }
 

@@ -4,47 +4,24 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use csp_consolidate::api::{AccountConfig, Client};
-use csp_consolidate::config::{Cloud, Config, SecretSource};
-use csp_consolidate::plan::{make_plan, Plan};
+use csp_consolidate::api::Client;
+use csp_consolidate::config::Config;
+use csp_consolidate::plan::{Plan, make_plan};
 use csp_consolidate::push::adapter::ClientApi;
 use csp_consolidate::sheet;
 
 /// The client for account `name` of the configuration file.
 pub fn account_client(config: Option<&Path>, name: &str) -> anyhow::Result<ClientApi> {
-    let cfg = Config::load(config)?;
-    let account = cfg.account(name)?;
-    let (client_secret_env, refresh_token_env) = match &account.secret {
-        SecretSource::ClientSecret { client_secret_env } => (Some(client_secret_env.clone()), None),
-        SecretSource::RefreshToken { refresh_token_env, client_secret_env } => {
-            (client_secret_env.clone(), Some(refresh_token_env.clone()))
-        }
-    };
-    let section = AccountConfig {
-        tenant: account.tenant.clone(),
-        client_id: account.client_id.clone(),
-        client_secret_env,
-        refresh_token_env,
-        cloud: Some(
-            match account.cloud {
-                Cloud::Global => "global",
-                Cloud::Usgov => "usgov",
-                Cloud::China => "china",
-            }
-            .to_owned(),
-        ),
-        api_url: account.api_url.clone(),
-        token_url: account.token_url.clone(),
-        ..Default::default()
-    };
-    let client_config = section.to_client_config().with_context(|| format!("account {name:?}"))?;
+    let client_config = Config::load(config)?.client_config(name)?;
     let client = Client::new(client_config).with_context(|| format!("account {name:?}"))?;
     Ok(ClientApi::new(client))
 }
 
 /// Check the account answers before any work starts (exit 2 otherwise).
 pub async fn preflight(api: &ClientApi, name: &str) -> anyhow::Result<()> {
-    api.preflight().await.with_context(|| format!("account {name:?} is not reachable or refused our credentials"))
+    api.preflight()
+        .await
+        .with_context(|| format!("account {name:?} is not reachable or refused our credentials"))
 }
 
 /// Read the reviewed workbook and plan it; refuse when the plan has
@@ -70,11 +47,17 @@ pub fn default_journal(workbook: &Path) -> PathBuf {
 
 /// `migration.xlsx` → `migration.results.xlsx` beside it.
 pub fn results_path(workbook: &Path, what: &str) -> PathBuf {
-    let stem = workbook.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "migration".into());
+    let stem = workbook
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "migration".into());
     workbook.with_file_name(format!("{stem}.{what}.xlsx"))
 }
 
 /// A tokio runtime for one command.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
 }

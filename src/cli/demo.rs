@@ -9,19 +9,19 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use csp_consolidate::api::{Client, ClientConfig, Cloud, Credential, Secret};
-use csp_consolidate::build::{build_book, report, BuildSettings};
-use csp_consolidate::emulator::{self, seed, EmulatorConfig, Faults};
+use csp_consolidate::build::{BuildSettings, build_book, report};
+use csp_consolidate::emulator::{self, EmulatorConfig, Faults, seed};
 use csp_consolidate::ingest::IngestSpec;
-use csp_consolidate::model::{Action, MigrationBook};
-use csp_consolidate::plan::{make_plan, PurchasePath};
+use csp_consolidate::model::{Action, BillingCycle, MigrationBook};
+use csp_consolidate::plan::{PurchasePath, make_plan};
 use csp_consolidate::push::adapter::ClientApi;
-use csp_consolidate::push::engine::{push, PushOptions, PHASE as PUSH};
+use csp_consolidate::push::engine::{PHASE as PUSH, PushOptions, push};
 use csp_consolidate::push::journal::Journal;
 use csp_consolidate::push::retire::retire;
 use csp_consolidate::push::verify::verify;
 use csp_consolidate::sheet;
 
-use super::{push as push_cli, retire as retire_cli, verify as verify_cli, Outcome};
+use super::{Outcome, push as push_cli, retire as retire_cli, verify as verify_cli};
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
@@ -50,18 +50,23 @@ fn fixtures_dir(given: Option<&Path>) -> anyhow::Result<PathBuf> {
         .into_iter()
         .flatten()
         .find(|p| p.join("Customers.csv").is_file())
-        .context("cannot find the bundled fixtures (a folder with Customers.csv); pass --fixtures DIR")
+        .context(
+            "cannot find the bundled fixtures (a folder with Customers.csv); pass --fixtures DIR",
+        )
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let fixtures = fixtures_dir(args.fixtures.as_deref())?;
-    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
     let now = Utc::now().naive_utc();
 
     println!("1. build: reading the exports in {}", fixtures.display());
     let book = build_step(&fixtures, &args.out, now)?;
 
-    println!("\n2. review: approving every Recreate row that has a target (as a reviewer would in Excel)");
+    println!(
+        "\n2. review: approving every Recreate row that has a target (as a reviewer would in Excel)"
+    );
     let reviewed_path = args.out.join("migration-reviewed.xlsx");
     let reviewed = approve(&book);
     sheet::write_workbook(&reviewed, &reviewed_path)?;
@@ -70,7 +75,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         "   plan: {} line item(s) for {} customer(s), {} seat(s); {} blocking problem(s)",
         plan.counts.line_items, plan.counts.customers, plan.counts.seats, plan.counts.blocking
     );
-    anyhow::ensure!(plan.is_clean(), "the demo's own approvals should plan cleanly:\n{}", plan.render_human());
+    anyhow::ensure!(
+        plan.is_clean(),
+        "the demo's own approvals should plan cleanly:\n{}",
+        plan.render_human()
+    );
 
     let rt = super::common::runtime()?;
     rt.block_on(flow(&reviewed, &plan, &args.out, &reviewed_path))
@@ -78,7 +87,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 
 fn build_step(fixtures: &Path, out: &Path, now: NaiveDateTime) -> anyhow::Result<MigrationBook> {
     let activity = std::fs::read_dir(fixtures.join("activity"))
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect::<Vec<_>>())
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default();
     let settings = BuildSettings {
         ingest: IngestSpec {
@@ -99,28 +112,43 @@ fn build_step(fixtures: &Path, out: &Path, now: NaiveDateTime) -> anyhow::Result
     let count = |k: &str| r.by_action.get(k).copied().unwrap_or(0);
     println!(
         "   {} customers, {} subscriptions: Recreate {} ({} seats), Microsoft support {}, Skip {}; {} issue(s) (the fixtures hold deliberate problems)",
-        r.customers, r.subscriptions, count("Recreate"), r.seats_to_move, count("Microsoft support"), count("Skip"), r.issues.len()
+        r.customers,
+        r.subscriptions,
+        count("Recreate"),
+        r.seats_to_move,
+        count("Microsoft support"),
+        count("Skip"),
+        r.issues.len()
     );
     println!("   wrote {}", r.out.display());
     Ok(book)
 }
 
-/// The reviewer's edits: approve Recreate rows that can be bought as they
-/// stand (a target item, and for new commerce a term and billing cycle).
+/// The reviewer's edits: approve Recreate rows that have a target item;
+/// where a new-commerce target has no term or billing cycle (a legacy
+/// source has none), choose one year billed monthly, as a reviewer would.
 fn approve(book: &MigrationBook) -> MigrationBook {
     let mut reviewed = book.clone();
     for row in &mut reviewed.rows {
-        let legacy_target = row.target_catalog_item.as_deref().is_some_and(|t| !t.contains(':'));
-        let complete = row.target_term.is_some() && row.target_billing_cycle.is_some();
-        if row.action == Action::Recreate
-            && !row.tenant_id.is_empty()
-            && row.target_catalog_item.is_some()
-            && row.target_seats.unwrap_or(0) >= 1
-            && (legacy_target || complete)
+        let Some(target) = row.target_catalog_item.as_deref() else {
+            continue;
+        };
+        if row.action != Action::Recreate
+            || row.tenant_id.is_empty()
+            || row.target_seats.unwrap_or(0) < 1
         {
-            row.approved = true;
-            row.reviewer_note = "approved in the demo".into();
+            continue;
         }
+        let mut note = "approved in the demo".to_owned();
+        if target.contains(':') && (row.target_term.is_none() || row.target_billing_cycle.is_none())
+        {
+            row.target_term.get_or_insert_with(|| "P1Y".to_owned());
+            row.target_billing_cycle
+                .get_or_insert(BillingCycle::Monthly);
+            note.push_str("; reviewer chose a 1-year term billed monthly");
+        }
+        row.approved = true;
+        row.reviewer_note = note;
     }
     reviewed
 }
@@ -135,45 +163,93 @@ async fn flow(
     let mut config = EmulatorConfig::new(world);
     config.faults = Faults::parse("drop=0.15,5xx=0.05,seed=7")?;
     let emu = emulator::spawn(config).await?;
-    println!("\n3. emulator: a local Partner Center at {} (source and destination tenants)", emu.base_url());
-    let (source, destination) = (demo_client(&emu.base_url(), "source")?, demo_client(&emu.base_url(), "destination")?);
+    println!(
+        "\n3. emulator: a local Partner Center at {} (source and destination tenants)",
+        emu.base_url()
+    );
+    let (source, destination) = (
+        demo_client(&emu.base_url(), "source")?,
+        demo_client(&emu.base_url(), "destination")?,
+    );
 
     let journal_path = reviewed_path.with_extension("journal");
-    let journal = Arc::new(Journal::open(&journal_path, &[("destination_account", "destination")])?);
+    let journal = Arc::new(Journal::open(
+        &journal_path,
+        &[("destination_account", "destination")],
+    )?);
     let options = PushOptions {
-        relationship_message: include_str!("../../templates/messages/relationship-request.txt").to_owned(),
+        relationship_message: include_str!("../../templates/messages/relationship-request.txt")
+            .to_owned(),
         ..PushOptions::default()
     };
     let customers = push_cli::customer_pushes(plan);
-    println!("\n4. push: one read, one cart + checkout (or one order) per customer; journal {}", journal_path.display());
+    println!(
+        "\n4. push: one read, one cart + checkout (or one order) per customer; journal {}",
+        journal_path.display()
+    );
     let mut rows = Vec::new();
     for attempt in 1..=3 {
-        rows = push(Arc::new(destination.clone()), journal.clone(), customers.clone(), &options, Arc::new(())).await?;
+        rows = push(
+            Arc::new(destination.clone()),
+            journal.clone(),
+            customers.clone(),
+            &options,
+            Arc::new(()),
+        )
+        .await?;
         let doubt = journal.in_doubt()?.len();
-        print_counts(&format!("   run {attempt}"), rows.iter().map(|r| r.outcome.as_str()));
+        print_counts(
+            &format!("   run {attempt}"),
+            rows.iter().map(|r| r.outcome.as_str()),
+        );
         if doubt == 0 {
             break;
         }
-        println!("   {doubt} request(s) in doubt (answers lost): running push again settles them with the same request ids");
+        println!(
+            "   {doubt} request(s) in doubt (answers lost): running push again settles them with the same request ids"
+        );
     }
-    let dest_counters = emu.counters().tenants.get("destination").cloned().unwrap_or_default();
+    let dest_counters = emu
+        .counters()
+        .tenants
+        .get("destination")
+        .cloned()
+        .unwrap_or_default();
     println!(
         "   faults injected at the destination: {} answer(s) dropped after commit, {} 5xx; replays answered: {}",
         dest_counters.dropped, dest_counters.injected_5xx, dest_counters.replays
     );
     let write = sheet::report::write_report;
-    write(&out.join("migration-reviewed.results.xlsx"), &[push_cli::results_table(plan, &rows)])?;
+    write(
+        &out.join("migration-reviewed.results.xlsx"),
+        &[push_cli::results_table(plan, &rows)],
+    )?;
 
-    println!("\n5. retire: confirm each copy, then suspend / cancel / stop auto-renew at the source");
+    println!(
+        "\n5. retire: confirm each copy, then suspend / cancel / stop auto-renew at the source"
+    );
     let items = retire_cli::retire_items(plan, &journal.row_outcomes(PUSH)?);
-    let retired = retire(&source, &destination, &journal, &items, Utc::now().date_naive()).await?;
+    let retired = retire(
+        &source,
+        &destination,
+        &journal,
+        &items,
+        Utc::now().date_naive(),
+    )
+    .await?;
     print_counts("   retire", retired.iter().map(|r| r.outcome.as_str()));
-    write(&out.join("migration-reviewed.retire.xlsx"), &[retire_cli::table(&retired)])?;
+    write(
+        &out.join("migration-reviewed.retire.xlsx"),
+        &[retire_cli::table(&retired)],
+    )?;
 
     println!("\n6. verify: both accounts against the plan");
     let checks = verify_cli::verify_items(plan, &journal.row_outcomes(PUSH)?, &retired);
     let recon = verify(&source, &destination, &checks).await?;
-    let bought: Vec<_> = recon.iter().filter(|r| !r.destination_subscription_id.is_empty()).collect();
+    let bought: Vec<_> = recon
+        .iter()
+        .filter(|r| !r.destination_subscription_id.is_empty())
+        .collect();
     let mismatches = bought.iter().filter(|r| !r.ok).count();
     println!(
         "   {} row(s) checked: {} bought and reconciled, {} mismatch(es), {} not bought (waiting for the customer)",
@@ -182,11 +258,18 @@ async fn flow(
         mismatches,
         recon.len() - bought.len()
     );
-    write(&out.join("migration-reviewed.reconciliation.xlsx"), &[verify_cli::table(&recon)])?;
+    write(
+        &out.join("migration-reviewed.reconciliation.xlsx"),
+        &[verify_cli::table(&recon)],
+    )?;
     let _ = book;
     emu.shutdown().await?;
     println!("\nEverything the demo wrote is in {}", out.display());
-    Ok(if mismatches == 0 { Outcome::Clean } else { Outcome::Issues })
+    Ok(if mismatches == 0 {
+        Outcome::Clean
+    } else {
+        Outcome::Issues
+    })
 }
 
 fn print_counts<'a>(label: &str, outcomes: impl Iterator<Item = &'a str>) {
@@ -202,7 +285,12 @@ fn demo_client(base: &str, tenant: &str) -> anyhow::Result<ClientApi> {
     // The emulator's demo credentials; a real account reads its secret from
     // the environment (see csp-consolidate.toml).
     let secret = Secret::new(format!("{tenant}-secret"));
-    let mut config = ClientConfig::new(Cloud::Global, tenant, format!("{tenant}-app"), Credential::ClientSecret(secret));
+    let mut config = ClientConfig::new(
+        Cloud::Global,
+        tenant,
+        format!("{tenant}-app"),
+        Credential::ClientSecret(secret),
+    );
     config.api_url = Some(base.to_owned());
     config.token_url = Some(base.to_owned());
     Ok(ClientApi::new(Client::new(config)?))
@@ -213,7 +301,9 @@ fn demo_client(base: &str, tenant: &str) -> anyhow::Result<ClientApi> {
 /// relationship, so the "waiting" path shows too).
 fn demo_world(book: &MigrationBook, plan: &csp_consolidate::plan::Plan) -> serde_json::Value {
     use serde_json::json;
-    let iso = |d: Option<NaiveDate>, fallback: &str| d.map_or_else(|| fallback.to_owned(), |d| format!("{d}T00:00:00Z"));
+    let iso = |d: Option<NaiveDate>, fallback: &str| {
+        d.map_or_else(|| fallback.to_owned(), |d| format!("{d}T00:00:00Z"))
+    };
     let mut catalog = std::collections::BTreeMap::new();
     for item in plan.line_items() {
         let legacy = item.path == PurchasePath::Order;
@@ -224,7 +314,11 @@ fn demo_world(book: &MigrationBook, plan: &csp_consolidate::plan::Plan) -> serde
                     "terms": if legacy { json!([]) } else { json!(["P1M", "P1Y", "P3Y"]) } }),
         );
     }
-    let waiting = plan.customers.iter().find(|c| !c.line_items.is_empty()).map(|c| c.tenant_id.clone());
+    let waiting = plan
+        .customers
+        .iter()
+        .find(|c| !c.line_items.is_empty())
+        .map(|c| c.tenant_id.clone());
     let mut source_customers = Vec::new();
     let mut dest_customers = Vec::new();
     for c in book.customers.iter().filter(|c| !c.tenant_id.is_empty()) {
@@ -256,7 +350,11 @@ fn demo_world(book: &MigrationBook, plan: &csp_consolidate::plan::Plan) -> serde
         src["subscriptions"] = json!(subs);
         source_customers.push(src);
         let mut dst = base;
-        dst["relationship"] = json!(if waiting.as_deref() == Some(c.tenant_id.as_str()) { "none" } else { "reseller" });
+        dst["relationship"] = json!(if waiting.as_deref() == Some(c.tenant_id.as_str()) {
+            "none"
+        } else {
+            "reseller"
+        });
         dest_customers.push(dst);
     }
     json!({

@@ -8,8 +8,13 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod build;
+mod common;
+mod demo;
 mod emulator;
 mod plan;
+mod push;
+mod retire;
+mod verify;
 
 /// How a command ended, when it ran to the end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,8 +49,16 @@ enum Command {
     Build(build::Args),
     /// Check a reviewed workbook and show what push and retire would do.
     Plan(plan::Args),
+    /// Re-create the approved rows at the destination, exactly once.
+    Push(push::Args),
+    /// Retire the source subscriptions whose destination copy is confirmed.
+    Retire(retire::Args),
+    /// Reconcile both accounts against the plan.
+    Verify(verify::Args),
     /// Run a local Partner Center emulator (for tests, demos, rehearsals).
     Emulator(emulator::Args),
+    /// The whole flow on the bundled fixtures against an in-process emulator.
+    Demo(demo::Args),
 }
 
 /// Parse the command line, run the command, print any error as one line.
@@ -54,7 +67,11 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => build::run(args),
         Command::Plan(args) => plan::run(args),
+        Command::Push(args) => push::run(args),
+        Command::Retire(args) => retire::run(args),
+        Command::Verify(args) => verify::run(args),
         Command::Emulator(args) => emulator::run(args),
+        Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::from(0),

@@ -4,21 +4,22 @@
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use csp_consolidate::plan::{Plan, PurchasePath};
-use csp_consolidate::push::engine::{outcome, push, CustomerPush, PushOptions, PushProgress};
+use csp_consolidate::push::engine::{CustomerPush, PushOptions, PushProgress, outcome, push};
 use csp_consolidate::push::journal::{Journal, RowOutcome};
 use csp_consolidate::push::port::BuyLine;
-use csp_consolidate::sheet::report::{write_report, ReportCell, ReportTable};
+use csp_consolidate::sheet::report::{ReportCell, ReportTable, write_report};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::common;
 use super::Outcome;
+use super::common;
 
-const RELATIONSHIP_TEMPLATE: &str = include_str!("../../templates/messages/relationship-request.txt");
+const RELATIONSHIP_TEMPLATE: &str =
+    include_str!("../../templates/messages/relationship-request.txt");
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
@@ -95,9 +96,18 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         print_dry_run(&customers);
         return Ok(Outcome::Clean);
     }
-    let api = Arc::new(common::account_client(args.config.as_deref(), &args.account)?);
-    let journal_path = args.journal.clone().unwrap_or_else(|| common::default_journal(&args.workbook));
-    let journal = Arc::new(Journal::open(&journal_path, &[("destination_account", args.account.as_str())])?);
+    let api = Arc::new(common::account_client(
+        args.config.as_deref(),
+        &args.account,
+    )?);
+    let journal_path = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| common::default_journal(&args.workbook));
+    let journal = Arc::new(Journal::open(
+        &journal_path,
+        &[("destination_account", args.account.as_str())],
+    )?);
     let options = PushOptions {
         max_concurrency: args.max_concurrency.max(1),
         relationship_message: RELATIONSHIP_TEMPLATE.to_owned(),
@@ -107,9 +117,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let rt = common::runtime()?;
     let rows = rt.block_on(async {
         common::preflight(&api, &args.account).await?;
-        push(api.clone(), journal.clone(), customers, &options, progress.clone())
-            .await
-            .map_err(anyhow::Error::from)
+        push(
+            api.clone(),
+            journal.clone(),
+            customers,
+            &options,
+            progress.clone(),
+        )
+        .await
+        .map_err(anyhow::Error::from)
     })?;
     progress.finish();
     let results = common::results_path(&args.workbook, "results");
@@ -124,10 +140,18 @@ fn print_dry_run(customers: &[CustomerPush]) {
         println!("  GET  customer (relationship check)");
         calls += 1;
         if !c.cart.is_empty() {
-            println!("  POST cart with {} line(s), then POST checkout", c.cart.len());
+            println!(
+                "  POST cart with {} line(s), then POST checkout",
+                c.cart.len()
+            );
             calls += 2;
             for l in &c.cart {
-                println!("       {} × {} {}", l.quantity, l.catalog_item, l.term.as_deref().unwrap_or(""));
+                println!(
+                    "       {} × {} {}",
+                    l.quantity,
+                    l.catalog_item,
+                    l.term.as_deref().unwrap_or("")
+                );
             }
         }
         if !c.order.is_empty() {
@@ -154,7 +178,12 @@ fn report(rows: &[RowOutcome], results: &std::path::Path, json: bool) -> anyhow:
                 "{}: {}: {}",
                 r.source_subscription_id,
                 r.outcome,
-                r.error_message.as_deref().unwrap_or("").lines().next().unwrap_or("")
+                r.error_message
+                    .as_deref()
+                    .unwrap_or("")
+                    .lines()
+                    .next()
+                    .unwrap_or("")
             );
         }
     }
@@ -162,14 +191,25 @@ fn report(rows: &[RowOutcome], results: &std::path::Path, json: bool) -> anyhow:
         println!("{}", serde_json::to_string_pretty(rows)?);
     } else {
         let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        println!("push: {}; results in {}", summary.join(", "), results.display());
+        println!(
+            "push: {}; results in {}",
+            summary.join(", "),
+            results.display()
+        );
     }
     let clean = rows.iter().all(|r| r.outcome == outcome::BOUGHT);
-    Ok(if clean { Outcome::Clean } else { Outcome::Issues })
+    Ok(if clean {
+        Outcome::Clean
+    } else {
+        Outcome::Issues
+    })
 }
 
 pub fn results_table(plan: &Plan, rows: &[RowOutcome]) -> ReportTable {
-    let by_row: BTreeMap<&str, &RowOutcome> = rows.iter().map(|r| (r.source_subscription_id.as_str(), r)).collect();
+    let by_row: BTreeMap<&str, &RowOutcome> = rows
+        .iter()
+        .map(|r| (r.source_subscription_id.as_str(), r))
+        .collect();
     let headers = [
         "Customer",
         "Customer tenant ID",
@@ -204,7 +244,11 @@ pub fn results_table(plan: &Plan, rows: &[RowOutcome]) -> ReportTable {
             ]
         })
         .collect();
-    ReportTable { sheet: "Push results".into(), headers: headers.iter().map(|h| (*h).to_owned()).collect(), rows: table_rows }
+    ReportTable {
+        sheet: "Push results".into(),
+        headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+        rows: table_rows,
+    }
 }
 
 /// A progress bar on a terminal; a log line per customer otherwise.
@@ -220,8 +264,9 @@ impl Progress {
     fn new(customers: usize) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(customers as u64);
-            let style = ProgressStyle::with_template("{spinner} customers {pos}/{len} [{bar:25}] {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar());
+            let style =
+                ProgressStyle::with_template("{spinner} customers {pos}/{len} [{bar:25}] {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(style.progress_chars("=> "));
             bar
         });
@@ -251,8 +296,11 @@ impl PushProgress for Progress {
             };
             counter.fetch_add(1, Ordering::Relaxed);
         }
-        let (b, w, f) =
-            (self.bought.load(Ordering::Relaxed), self.waiting.load(Ordering::Relaxed), self.failed.load(Ordering::Relaxed));
+        let (b, w, f) = (
+            self.bought.load(Ordering::Relaxed),
+            self.waiting.load(Ordering::Relaxed),
+            self.failed.load(Ordering::Relaxed),
+        );
         let secs = self.started.elapsed().as_secs_f64().max(0.001);
         match &self.bar {
             Some(bar) => {

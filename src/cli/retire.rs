@@ -8,13 +8,13 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::Utc;
 use csp_consolidate::plan::{Plan, RetireStep};
-use csp_consolidate::push::engine::{outcome, PHASE as PUSH};
+use csp_consolidate::push::engine::{PHASE as PUSH, outcome};
 use csp_consolidate::push::journal::{Journal, RowOutcome};
-use csp_consolidate::push::retire::{retire, Method, RetireItem};
-use csp_consolidate::sheet::report::{write_report, ReportCell, ReportTable};
+use csp_consolidate::push::retire::{Method, RetireItem, retire};
+use csp_consolidate::sheet::report::{ReportCell, ReportTable, write_report};
 
-use super::common;
 use super::Outcome;
+use super::common;
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
@@ -79,24 +79,39 @@ pub fn retire_items(plan: &Plan, pushed: &[RowOutcome]) -> Vec<RetireItem> {
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let plan = common::clean_plan(&args.workbook)?;
-    let journal_path = args.journal.clone().unwrap_or_else(|| common::default_journal(&args.workbook));
+    let journal_path = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| common::default_journal(&args.workbook));
     if !journal_path.exists() {
-        anyhow::bail!("{}: no push journal: run `csp-consolidate push --execute` first", journal_path.display());
+        anyhow::bail!(
+            "{}: no push journal: run `csp-consolidate push --execute` first",
+            journal_path.display()
+        );
     }
-    let journal = Arc::new(Journal::open(&journal_path, &[("source_account", args.account.as_str())])?);
+    let journal = Arc::new(Journal::open(
+        &journal_path,
+        &[("source_account", args.account.as_str())],
+    )?);
     let items = retire_items(&plan, &journal.row_outcomes(PUSH)?);
     if !args.execute {
         for i in &items {
-            println!("{} {}: {:?} (copy {})", i.customer_id, i.source_subscription_id, i.method, i.destination_subscription_id);
+            println!(
+                "{} {}: {:?} (copy {})",
+                i.customer_id, i.source_subscription_id, i.method, i.destination_subscription_id
+            );
         }
-        println!("dry run: {} source subscription(s) would be retired; nothing was sent (add --execute)", items.len());
+        println!(
+            "dry run: {} source subscription(s) would be retired; nothing was sent (add --execute)",
+            items.len()
+        );
         return Ok(Outcome::Clean);
     }
     let destination = match &args.destination {
         Some(d) => d.clone(),
-        None => journal
-            .identity("destination_account")?
-            .context("the journal does not say which destination account push used; pass --destination")?,
+        None => journal.identity("destination_account")?.context(
+            "the journal does not say which destination account push used; pass --destination",
+        )?,
     };
     let source_api = common::account_client(args.config.as_deref(), &args.account)?;
     let dest_api = common::account_client(args.config.as_deref(), &destination)?;
@@ -105,28 +120,52 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let rows = rt.block_on(async {
         common::preflight(&source_api, &args.account).await?;
         common::preflight(&dest_api, &destination).await?;
-        retire(&source_api, &dest_api, &journal, &items, today).await.map_err(anyhow::Error::from)
+        retire(&source_api, &dest_api, &journal, &items, today)
+            .await
+            .map_err(anyhow::Error::from)
     })?;
     let results = common::results_path(&args.workbook, "retire");
     write_report(&results, &[table(&rows)])?;
     let mut clean = true;
     for r in &rows {
-        let ok = matches!(r.outcome.as_str(), "suspended" | "cancelled" | "auto_renew_off");
+        let ok = matches!(
+            r.outcome.as_str(),
+            "suspended" | "cancelled" | "auto_renew_off"
+        );
         clean &= ok;
-        if let Some(msg) = r.error_message.as_deref().filter(|m| !ok || m.starts_with("WARNING") || m.contains("double billing")) {
+        if let Some(msg) = r
+            .error_message
+            .as_deref()
+            .filter(|m| !ok || m.starts_with("WARNING") || m.contains("double billing"))
+        {
             eprintln!("{}: {}: {msg}", r.source_subscription_id, r.outcome);
         }
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
-        println!("retire: {} row(s) handled; results in {}", rows.len(), results.display());
+        println!(
+            "retire: {} row(s) handled; results in {}",
+            rows.len(),
+            results.display()
+        );
     }
-    Ok(if clean { Outcome::Clean } else { Outcome::Issues })
+    Ok(if clean {
+        Outcome::Clean
+    } else {
+        Outcome::Issues
+    })
 }
 
 pub fn table(rows: &[RowOutcome]) -> ReportTable {
-    let headers = ["Source subscription ID", "Destination subscription ID", "Outcome", "Error code", "Note", "Time (UTC)"];
+    let headers = [
+        "Source subscription ID",
+        "Destination subscription ID",
+        "Outcome",
+        "Error code",
+        "Note",
+        "Time (UTC)",
+    ];
     ReportTable {
         sheet: "Retire results".into(),
         headers: headers.iter().map(|h| (*h).to_owned()).collect(),

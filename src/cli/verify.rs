@@ -8,11 +8,11 @@ use csp_consolidate::plan::Plan;
 use csp_consolidate::push::engine::PHASE as PUSH;
 use csp_consolidate::push::journal::{Journal, RowOutcome};
 use csp_consolidate::push::retire::PHASE as RETIRE;
-use csp_consolidate::push::verify::{verify, VerifyItem, VerifyRow};
-use csp_consolidate::sheet::report::{write_report, ReportCell, ReportTable};
+use csp_consolidate::push::verify::{VerifyItem, VerifyRow, verify};
+use csp_consolidate::sheet::report::{ReportCell, ReportTable, write_report};
 
-use super::common;
 use super::Outcome;
+use super::common;
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
@@ -48,7 +48,9 @@ pub struct Args {
 /// What the plan and the journal say every approved row should look like.
 pub fn verify_items(plan: &Plan, pushed: &[RowOutcome], retired: &[RowOutcome]) -> Vec<VerifyItem> {
     let by = |rows: &[RowOutcome]| -> BTreeMap<String, RowOutcome> {
-        rows.iter().map(|r| (r.source_subscription_id.clone(), r.clone())).collect()
+        rows.iter()
+            .map(|r| (r.source_subscription_id.clone(), r.clone()))
+            .collect()
     };
     let (pushed, retired) = (by(pushed), by(retired));
     plan.line_items()
@@ -71,7 +73,10 @@ pub fn verify_items(plan: &Plan, pushed: &[RowOutcome], retired: &[RowOutcome]) 
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let plan = common::clean_plan(&args.workbook)?;
-    let journal_path = args.journal.clone().unwrap_or_else(|| common::default_journal(&args.workbook));
+    let journal_path = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| common::default_journal(&args.workbook));
     let (pushed, retired) = if journal_path.exists() {
         let journal = Journal::open(&journal_path, &[])?;
         (journal.row_outcomes(PUSH)?, journal.row_outcomes(RETIRE)?)
@@ -85,20 +90,39 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let rows = rt.block_on(async {
         common::preflight(&source, &args.source).await?;
         common::preflight(&destination, &args.destination).await?;
-        verify(&source, &destination, &items).await.map_err(anyhow::Error::from)
+        verify(&source, &destination, &items)
+            .await
+            .map_err(anyhow::Error::from)
     })?;
-    let out = args.out.clone().unwrap_or_else(|| common::results_path(&args.workbook, "reconciliation"));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| common::results_path(&args.workbook, "reconciliation"));
     write_report(&out, &[table(&rows)])?;
     let bad: Vec<&VerifyRow> = rows.iter().filter(|r| !r.ok).collect();
     for r in &bad {
-        eprintln!("{} ({}): {}", r.source_subscription_id, r.customer, r.problems.join("; "));
+        eprintln!(
+            "{} ({}): {}",
+            r.source_subscription_id,
+            r.customer,
+            r.problems.join("; ")
+        );
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
-        println!("verify: {} row(s), {} mismatch(es); reconciliation in {}", rows.len(), bad.len(), out.display());
+        println!(
+            "verify: {} row(s), {} mismatch(es); reconciliation in {}",
+            rows.len(),
+            bad.len(),
+            out.display()
+        );
     }
-    Ok(if bad.is_empty() { Outcome::Clean } else { Outcome::Issues })
+    Ok(if bad.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Issues
+    })
 }
 
 pub fn table(rows: &[VerifyRow]) -> ReportTable {
@@ -135,7 +159,10 @@ pub fn table(rows: &[VerifyRow]) -> ReportTable {
                     ReportCell::from(u32::try_from(r.destination_copies).unwrap_or(u32::MAX)),
                     ReportCell::from(r.source_seats),
                     ReportCell::from(r.source_status.as_str()),
-                    ReportCell::from(r.source_auto_renew.map(|b| if b { "yes" } else { "no" }.to_owned())),
+                    ReportCell::from(
+                        r.source_auto_renew
+                            .map(|b| if b { "yes" } else { "no" }.to_owned()),
+                    ),
                     ReportCell::from(r.expected_source.as_str()),
                     ReportCell::from(if r.ok { "OK" } else { "MISMATCH" }),
                     ReportCell::from(r.problems.join("; ")),

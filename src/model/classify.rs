@@ -261,7 +261,11 @@ fn decide(
         row.retirement = retirement;
         row.double_billing_days = days;
     }
-    if row.tenant_id.is_empty() {
+    let file_reported = inputs
+        .issues
+        .iter()
+        .any(|i| i.location.file == sub.source.file && i.location.place == Place::File);
+    if row.tenant_id.is_empty() && !file_reported {
         issues.push(Issue::error(
             sub.source.clone(),
             "no customer for this subscription: add a customer column, name the file after the customer, or pass --customers",

@@ -19,7 +19,11 @@ pub enum ReportCell {
 
 impl From<&str> for ReportCell {
     fn from(s: &str) -> Self {
-        if s.is_empty() { ReportCell::Empty } else { ReportCell::Text(s.to_owned()) }
+        if s.is_empty() {
+            ReportCell::Empty
+        } else {
+            ReportCell::Text(s.to_owned())
+        }
     }
 }
 
@@ -61,7 +65,10 @@ pub struct ReportTable {
 /// [`SheetError`] when the workbook cannot be built or written.
 pub fn write_report(path: &Path, tables: &[ReportTable]) -> Result<(), SheetError> {
     let shown = path.display().to_string();
-    let wrap = |source| SheetError::Write { path: shown.clone(), source };
+    let wrap = |error| SheetError::Write {
+        path: shown.clone(),
+        error,
+    };
     let mut book = Workbook::new();
     let header = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
@@ -69,7 +76,10 @@ pub fn write_report(path: &Path, tables: &[ReportTable]) -> Result<(), SheetErro
         build_sheet(book.add_worksheet(), t, &header, &text).map_err(wrap)?;
     }
     let bytes = book.save_to_buffer().map_err(wrap)?;
-    super::write::write_atomic(path, &bytes).map_err(|source| SheetError::Io { path: shown.clone(), source })
+    super::write::write_atomic(path, &bytes).map_err(|error| SheetError::Io {
+        path: shown.clone(),
+        error,
+    })
 }
 
 fn build_sheet(
@@ -82,7 +92,13 @@ fn build_sheet(
     for (c, h) in t.headers.iter().enumerate() {
         let col = u16::try_from(c).unwrap_or(u16::MAX);
         ws.write_string_with_format(0, col, h, header)?;
-        let width = t.rows.iter().map(|r| cell_width(r.get(c))).max().unwrap_or(0).max(h.chars().count());
+        let width = t
+            .rows
+            .iter()
+            .map(|r| cell_width(r.get(c)))
+            .max()
+            .unwrap_or(0)
+            .max(h.chars().count());
         ws.set_column_width(col, (width.min(60) + 2) as f64)?;
     }
     for (r, row) in t.rows.iter().enumerate() {

@@ -1,0 +1,135 @@
+//! The plan as people read it in a terminal: per customer, what push buys
+//! (cart or order), what retire does to each source subscription, and every
+//! problem with the cell to fix; then the totals.
+
+use std::fmt::Write;
+
+use super::{CustomerPlan, LineItem, Plan, Problem, PurchasePath, RetireStep};
+
+pub(super) fn human(plan: &Plan) -> String {
+    let mut out = String::new();
+    let built = plan.built_at.map_or_else(
+        || "unknown".to_owned(),
+        |b| b.format("%Y-%m-%d %H:%M UTC").to_string(),
+    );
+    let _ = writeln!(
+        out,
+        "Plan for {} (built {built} by csp-consolidate {})",
+        plan.workbook, plan.tool_version
+    );
+    if !plan.workbook_problems.is_empty() {
+        let _ = writeln!(out, "\nWorkbook");
+        problems(&mut out, &plan.workbook_problems);
+    }
+    for c in &plan.customers {
+        customer(&mut out, c);
+    }
+    let n = &plan.counts;
+    let _ = writeln!(
+        out,
+        "\n{} of {} rows approved; {} line item(s), {} seat(s) for {} customer(s): {} cart(s), {} order(s).",
+        n.approved, n.rows, n.line_items, n.seats, n.customers, n.carts, n.orders
+    );
+    let verdict = if plan.is_clean() {
+        "Clean: push can run."
+    } else {
+        "Blocked: fix the problems above, then run plan again."
+    };
+    let _ = writeln!(
+        out,
+        "{} blocking problem(s), {} warning(s). {verdict}",
+        n.blocking, n.warnings
+    );
+    out
+}
+
+fn customer(out: &mut String, c: &CustomerPlan) {
+    let tenant = if c.tenant_id.is_empty() {
+        "no tenant ID"
+    } else {
+        c.tenant_id.as_str()
+    };
+    let _ = writeln!(
+        out,
+        "\n{} ({tenant})",
+        if c.name.is_empty() {
+            "(no name)"
+        } else {
+            &c.name
+        }
+    );
+    for path in [PurchasePath::Cart, PurchasePath::Order] {
+        let items: Vec<&LineItem> = c.line_items.iter().filter(|i| i.path == path).collect();
+        if items.is_empty() {
+            continue;
+        }
+        let how = match path {
+            PurchasePath::Cart => "buy in one cart + checkout (new commerce)",
+            PurchasePath::Order => "buy in one order (legacy)",
+        };
+        let _ = writeln!(out, "  {how}:");
+        for i in items {
+            line(out, i);
+        }
+    }
+    if !c.line_items.is_empty() {
+        let _ = writeln!(out, "  retire, once the copy is confirmed:");
+        for i in &c.line_items {
+            let _ = writeln!(out, "    {}: {}", i.source_subscription_id, retire_text(i));
+        }
+    }
+    problems(out, &c.problems);
+}
+
+fn line(out: &mut String, i: &LineItem) {
+    let mut terms = Vec::new();
+    terms.extend(i.term.clone());
+    terms.extend(i.billing_cycle.clone());
+    let name = i
+        .friendly_name
+        .as_deref()
+        .map(|n| format!(" \"{n}\""))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "    {} × {}{}{name}  (source {} {}, {})",
+        i.catalog_item,
+        i.seats,
+        if terms.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", terms.join(" "))
+        },
+        i.source_subscription_id,
+        i.source_product,
+        i.source_status.as_deref().unwrap_or("status unknown"),
+    );
+}
+
+fn retire_text(i: &LineItem) -> String {
+    let days = i
+        .double_billing_days
+        .map(|d| format!("; about {d} day(s) billed twice"))
+        .unwrap_or_default();
+    match &i.retire {
+        RetireStep::Suspend => "suspend the same UTC day as the purchase".to_owned(),
+        RetireStep::Cancel { window_ends } => {
+            format!("cancel (cancellation window ends {window_ends}){days}")
+        }
+        RetireStep::StopAutoRenew { term_ends: Some(d) } => {
+            format!("turn auto-renew off; the source bills until its term ends {d}{days}")
+        }
+        RetireStep::StopAutoRenew { term_ends: None } => {
+            format!("turn auto-renew off; term end unknown{days}")
+        }
+        RetireStep::DecideAtRetire => "decided at retire (commerce unknown)".to_owned(),
+        RetireStep::Nothing => "nothing to retire".to_owned(),
+    }
+}
+
+fn problems(out: &mut String, list: &[Problem]) {
+    for p in list {
+        let kind = if p.blocking { "blocking" } else { "warning" };
+        let _ = writeln!(out, "  {kind}: {}: {}", p.location, p.message);
+    }
+}

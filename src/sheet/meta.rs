@@ -1,0 +1,301 @@
+//! The hidden, protected `Meta` sheet: what build knew when it wrote the
+//! workbook, so `plan` can check the reviewed copy against it.
+//!
+//! Three sections, each introduced by a marker in column A, every value
+//! written as a string (so no program re-types it on re-save):
+//!
+//! ```text
+//! [workbook]   format_version | 1     (then tool_version, built_at, as_of,
+//!              locked_columns | ["Customer", "Customer tenant ID", …])
+//! [inputs]     path | kind | sha256 | bytes | rows
+//! [rows]       Source subscription ID | Fingerprint | Originals
+//! ```
+//!
+//! The `[rows]` section holds, per Migration row, the canonical text of each
+//! locked cell as build wrote it (a JSON array in `locked_columns` order)
+//! and a fingerprint over them. One JSON cell per row rather than one cell
+//! per value keeps the sheet three cells wide, which halves the time to
+//! read a 25,000-row workbook back; a JSON text longer than Excel's cell
+//! limit continues in the cells to its right.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_xlsxwriter::{Worksheet, XlsxError};
+
+use super::cells::{CellValue, Grid, MAX_CELL_CHARS, normalise, plain, render};
+use super::fingerprint::fingerprint;
+use super::layout::{Col, key_of, locked_columns, spec_by_header};
+use crate::model::{InputFile, MigrationBook, MigrationRow};
+
+/// The Meta sheet's name.
+pub const META_SHEET: &str = "Meta";
+/// The workbook format this version writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+const WORKBOOK: &str = "[workbook]";
+const INPUTS: &str = "[inputs]";
+const ROWS: &str = "[rows]";
+const KEY_HEADER: &str = "Source subscription ID";
+const FINGERPRINT_HEADER: &str = "Fingerprint";
+const ORIGINALS_HEADER: &str = "Originals";
+const INPUT_HEADERS: [&str; 5] = ["path", "kind", "sha256", "bytes", "rows"];
+/// Characters per cell for the JSON of originals (under Excel's limit).
+const CHUNK_CHARS: usize = MAX_CELL_CHARS - 767;
+
+/// What the meta sheet says about the workbook.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    pub format_version: u32,
+    pub tool_version: String,
+    pub built_at: Option<NaiveDateTime>,
+    pub as_of: Option<NaiveDate>,
+    pub inputs: Vec<InputFile>,
+    pub rows: Vec<MetaRow>,
+}
+
+/// One Migration row as build wrote it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetaRow {
+    /// Source subscription ID as written.
+    pub id: String,
+    pub fingerprint: String,
+    /// Canonical text of every locked cell, in layout order.
+    pub originals: Vec<(Col, String)>,
+    /// 1-based row of the Meta sheet holding this entry.
+    pub meta_row: u32,
+}
+
+impl MetaRow {
+    /// The row's key (normalised source subscription ID).
+    pub fn key(&self) -> String {
+        key_of(&self.id)
+    }
+
+    /// Whether the stored fingerprint still matches the stored originals.
+    pub fn is_consistent(&self) -> bool {
+        fingerprint(self.originals.iter().map(|(_, v)| v.as_str())) == self.fingerprint
+    }
+}
+
+/// Canonical text of a row's locked cells, in layout order.
+pub fn locked_values(row: &MigrationRow) -> Vec<(Col, String)> {
+    locked_columns()
+        .map(|s| (s.col, normalise(s.kind, &render(row, s.col))))
+        .collect()
+}
+
+/// Write the meta sheet for a book.
+pub fn write_meta(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), XlsxError> {
+    ws.set_name(META_SHEET)?;
+    ws.write_string(
+        0,
+        0,
+        "csp-consolidate metadata: do not edit. `plan` uses it to tell review edits from edits of locked cells.",
+    )?;
+    let mut r = 2;
+    let built_at = book.built_at.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let pairs = [
+        ("format_version", FORMAT_VERSION.to_string()),
+        ("tool_version", crate::TOOL_VERSION.to_owned()),
+        ("built_at", built_at),
+        ("as_of", book.as_of.to_string()),
+        ("locked_columns", locked_headers_json()),
+    ];
+    ws.write_string(r, 0, WORKBOOK)?;
+    for (k, v) in pairs {
+        r += 1;
+        ws.write_string(r, 0, k)?;
+        ws.write_string(r, 1, v)?;
+    }
+    r += 2;
+    ws.write_string(r, 0, INPUTS)?;
+    r += 1;
+    write_strings(ws, r, INPUT_HEADERS.iter().map(|h| h.to_string()))?;
+    for f in &book.inputs {
+        r += 1;
+        let cells = [
+            &f.path,
+            &f.kind,
+            &f.sha256,
+            &f.bytes.to_string(),
+            &f.rows.to_string(),
+        ];
+        write_strings(ws, r, cells.into_iter().cloned())?;
+    }
+    write_rows(ws, r + 2, book)?;
+    ws.set_column_width(0, 40)?;
+    ws.set_hidden(true);
+    ws.protect();
+    Ok(())
+}
+
+/// The `[rows]` section from sheet row `r` (0-based) on.
+fn write_rows(ws: &mut Worksheet, mut r: u32, book: &MigrationBook) -> Result<(), XlsxError> {
+    ws.write_string(r, 0, ROWS)?;
+    r += 1;
+    let headers = [KEY_HEADER, FINGERPRINT_HEADER, ORIGINALS_HEADER];
+    write_strings(ws, r, headers.map(str::to_owned).into_iter())?;
+    for row in &book.rows {
+        r += 1;
+        let values: Vec<String> = locked_values(row).into_iter().map(|(_, v)| v).collect();
+        let fp = fingerprint(values.iter().map(String::as_str));
+        // ok: a Vec<String> always serialises.
+        let json = serde_json::to_string(&values).unwrap_or_default();
+        let cells = [row.source_subscription_id.clone(), fp]
+            .into_iter()
+            .chain(chunks(&json));
+        write_strings(ws, r, cells)?;
+    }
+    Ok(())
+}
+
+fn locked_headers_json() -> String {
+    let headers: Vec<&str> = locked_columns().map(|s| s.header).collect();
+    // ok: a Vec<&str> always serialises.
+    serde_json::to_string(&headers).unwrap_or_default()
+}
+
+/// Split text into cell-sized pieces on character boundaries.
+fn chunks(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .chunks(CHUNK_CHARS)
+        .map(|c| c.iter().collect())
+        .collect()
+}
+
+fn write_strings(
+    ws: &mut Worksheet,
+    row: u32,
+    cells: impl Iterator<Item = String>,
+) -> Result<(), XlsxError> {
+    for (c, v) in cells.enumerate() {
+        if !v.is_empty() {
+            ws.write_string(row, c as u16, v)?;
+        }
+    }
+    Ok(())
+}
+
+/// Read the meta sheet. `Err` says why the workbook is not one we wrote.
+pub fn parse_meta(grid: &Grid) -> Result<Meta, String> {
+    let marker = |name: &str| {
+        grid.row_numbers()
+            .find(|&r| plain(grid.get(r, 0)) == name)
+            .ok_or_else(|| format!("the {META_SHEET} sheet has no {name} section"))
+    };
+    let wb = marker(WORKBOOK)?;
+    let inputs_at = marker(INPUTS)?;
+    let rows_at = marker(ROWS)?;
+    let value = |key: &str| {
+        (wb + 1..inputs_at)
+            .find(|&r| plain(grid.get(r, 0)) == key)
+            .map(|r| plain(grid.get(r, 1)))
+    };
+    let version_text = value("format_version").unwrap_or_default();
+    let format_version: u32 = version_text.parse().map_err(|_| {
+        format!("the {META_SHEET} sheet has no readable format_version (found {version_text:?})")
+    })?;
+    if format_version != FORMAT_VERSION {
+        return Err(format!(
+            "workbook format version {format_version}; this csp-consolidate ({}) reads version {FORMAT_VERSION}",
+            crate::TOOL_VERSION
+        ));
+    }
+    Ok(Meta {
+        format_version,
+        tool_version: value("tool_version").unwrap_or_default(),
+        built_at: value("built_at")
+            .and_then(|t| NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S").ok()),
+        as_of: value("as_of").and_then(|t| t.parse().ok()),
+        inputs: parse_inputs(grid, inputs_at + 2, rows_at),
+        rows: parse_rows(grid, rows_at + 1, &locked_order(value("locked_columns"))?)?,
+    })
+}
+
+fn parse_inputs(grid: &Grid, from: u32, to: u32) -> Vec<InputFile> {
+    (from..to)
+        .filter(|&r| !plain(grid.get(r, 0)).is_empty())
+        .map(|r| {
+            let cell = |c| plain(grid.get(r, c));
+            InputFile {
+                path: cell(0),
+                kind: cell(1),
+                sha256: cell(2),
+                bytes: cell(3).parse().unwrap_or(0),
+                rows: cell(4).parse().unwrap_or(0),
+            }
+        })
+        .collect()
+}
+
+/// The locked columns in the order the originals were written.
+fn locked_order(json: Option<String>) -> Result<Vec<Col>, String> {
+    let json = json.ok_or_else(|| format!("the {META_SHEET} sheet has no locked_columns entry"))?;
+    let headers: Vec<String> = serde_json::from_str(&json)
+        .map_err(|e| format!("the {META_SHEET} sheet's locked_columns entry is damaged: {e}"))?;
+    let order: Vec<Col> = headers
+        .iter()
+        .map(|h| {
+            spec_by_header(h)
+                .filter(|s| !s.review)
+                .map(|s| s.col)
+                .ok_or_else(|| {
+                    format!("the {META_SHEET} sheet names an unknown locked column {h:?}")
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    if let Some(missing) = locked_columns().find(|s| !order.contains(&s.col)) {
+        return Err(format!(
+            "the {META_SHEET} sheet keeps no originals for {:?}",
+            missing.header
+        ));
+    }
+    Ok(order)
+}
+
+fn parse_rows(grid: &Grid, header_row: u32, order: &[Col]) -> Result<Vec<MetaRow>, String> {
+    let find = |name: &str| {
+        grid.col_numbers()
+            .find(|&c| plain(grid.get(header_row, c)) == name)
+            .ok_or_else(|| {
+                format!("the {META_SHEET} sheet's [rows] section has no {name:?} column")
+            })
+    };
+    let (key_col, fp_col, json_col) = (
+        find(KEY_HEADER)?,
+        find(FINGERPRINT_HEADER)?,
+        find(ORIGINALS_HEADER)?,
+    );
+    let last_col = grid.col_numbers().last().unwrap_or(json_col);
+    let mut rows = Vec::new();
+    for r in grid.row_numbers().filter(|&r| r > header_row) {
+        if matches!(grid.get(r, key_col), CellValue::Empty) {
+            continue;
+        }
+        let json: String = (json_col..=last_col)
+            .map(|c| grid.get(r, c))
+            .take_while(|v| !matches!(v, CellValue::Empty))
+            .map(|v| match v {
+                CellValue::Text(t) => t.clone(),
+                other => plain(other),
+            })
+            .collect();
+        let values: Vec<String> = serde_json::from_str(&json)
+            .ok()
+            .filter(|v: &Vec<String>| v.len() == order.len())
+            .ok_or_else(|| {
+                format!(
+                    "the {META_SHEET} sheet's row {r} is damaged (its originals do not read back)"
+                )
+            })?;
+        let mut originals: Vec<(Col, String)> = order.iter().copied().zip(values).collect();
+        originals.sort_by_key(|(c, _)| *c);
+        rows.push(MetaRow {
+            id: plain(grid.get(r, key_col)),
+            fingerprint: plain(grid.get(r, fp_col)),
+            originals,
+            meta_row: r,
+        });
+    }
+    Ok(rows)
+}

@@ -1,0 +1,201 @@
+//! Write the migration workbook with rust_xlsxwriter, driven by the layout.
+//!
+//! Cell types follow the column kind: identifiers and free text are written
+//! as strings (never formulas, so `=cmd|…` from an input stays inert text;
+//! no lost leading zeros, no 1.0E+15), counts as numbers, days as real
+//! dates. Review columns are unlocked and tinted yellow; build columns are
+//! locked and grey-headed.
+//!
+//! Sheet protection: the Migration sheet is deliberately NOT protected.
+//! Excel refuses to sort a range holding locked cells on a protected sheet,
+//! and reviewers must sort and filter freely. The cells still carry their
+//! locked/unlocked flags (so a team that turns protection on gets the right
+//! behaviour), but the real guard is the fingerprint in the hidden,
+//! protected Meta sheet: `plan` blocks on any edited locked cell and names
+//! it with its old and new value.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, NaiveDateTime, Timelike};
+
+use rust_xlsxwriter::{
+    DataValidation, DataValidationErrorStyle, ExcelDateTime, Format, FormatBorder, Table,
+    TableColumn, TableStyle, Workbook, Worksheet, XlsxError,
+};
+
+use super::SheetError;
+use super::cells::{CellValue, render};
+use super::layout::{Col, Kind, MIGRATION, MIGRATION_SHEET};
+use super::meta::write_meta;
+use super::summary;
+use crate::model::MigrationBook;
+
+const LOCKED_HEADER: u32 = 0xD9D9D9;
+const REVIEW_HEADER: u32 = 0xFFD966;
+const REVIEW_FILL: u32 = 0xFFF2CC;
+
+/// Write `book` to `path` atomically: a temporary file in the same folder,
+/// then a rename, so a crash never leaves a half-written workbook.
+///
+/// # Errors
+/// [`SheetError::Write`] when the workbook cannot be assembled (a value
+/// beyond Excel's limits), [`SheetError::Io`] when the file cannot be
+/// written or renamed.
+pub fn write_workbook(book: &MigrationBook, path: &Path) -> Result<(), SheetError> {
+    let shown = path.display().to_string();
+    let wrap = |error| SheetError::Write {
+        path: shown.clone(),
+        error,
+    };
+    let mut wb = Workbook::new();
+    write_migration(wb.add_worksheet(), book).map_err(wrap)?;
+    summary::write_customers(wb.add_worksheet(), book).map_err(wrap)?;
+    summary::write_summary(wb.add_worksheet(), book).map_err(wrap)?;
+    summary::write_issues(wb.add_worksheet(), book).map_err(wrap)?;
+    summary::write_activity(wb.add_worksheet(), book).map_err(wrap)?;
+    write_meta(wb.add_worksheet(), book).map_err(wrap)?;
+    let bytes = wb.save_to_buffer().map_err(wrap)?;
+    write_atomic(path, &bytes).map_err(|error| SheetError::Io {
+        path: shown.clone(),
+        error,
+    })
+}
+
+/// Write bytes to a temporary sibling file, then rename it over `path`.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = temp_sibling(path);
+    let result = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp); // best effort: the original error matters
+    }
+    result
+}
+
+fn temp_sibling(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "workbook.xlsx".to_owned());
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Number format per kind, so values typed later keep their type too.
+fn num_format(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Number => "0",
+        Kind::Date => "yyyy-mm-dd",
+        Kind::Text | Kind::Id | Kind::Enum | Kind::Bool => "@",
+    }
+}
+
+fn data_format(kind: Kind, review: bool) -> Format {
+    let f = Format::new().set_num_format(num_format(kind));
+    if review {
+        f.set_unlocked().set_background_color(REVIEW_FILL)
+    } else {
+        f
+    }
+}
+
+fn header_format(review: bool) -> Format {
+    let fill = if review { REVIEW_HEADER } else { LOCKED_HEADER };
+    Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_background_color(fill)
+}
+
+/// Write one value with a format. Text is always a string cell.
+pub(crate) fn write_value(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    value: &CellValue,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    match value {
+        CellValue::Empty => ws.write_blank(row, col, format)?,
+        CellValue::Text(s) => ws.write_string_with_format(row, col, s, format)?,
+        CellValue::Number(n) => ws.write_number_with_format(row, col, *n, format)?,
+        CellValue::Bool(b) => ws.write_boolean_with_format(row, col, *b, format)?,
+        CellValue::Date(dt) => {
+            ws.write_datetime_with_format(row, col, excel_datetime(dt)?, format)?
+        }
+    };
+    Ok(())
+}
+
+/// A chrono date-time as an Excel one (years outside 1900–9999 are an
+/// error Excel would refuse too).
+fn excel_datetime(dt: &NaiveDateTime) -> Result<ExcelDateTime, XlsxError> {
+    let year =
+        u16::try_from(dt.year()).map_err(|_| XlsxError::DateTimeRangeError(dt.to_string()))?;
+    // ok: chrono keeps month, day, hour, minute and second in u8 range.
+    ExcelDateTime::from_ymd(year, dt.month() as u8, dt.day() as u8)?.and_hms(
+        dt.hour() as u16,
+        dt.minute() as u8,
+        dt.second() as u8,
+    )
+}
+
+fn write_migration(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), XlsxError> {
+    ws.set_name(MIGRATION_SHEET)?;
+    let formats: Vec<Format> = MIGRATION
+        .iter()
+        .map(|s| data_format(s.kind, s.review))
+        .collect();
+    let mut columns = Vec::with_capacity(MIGRATION.len());
+    for (c, spec) in MIGRATION.iter().enumerate() {
+        let c = c as u16;
+        ws.set_column_width(c, spec.width)?;
+        ws.set_column_format(c, &formats[c as usize])?;
+        columns.push(
+            TableColumn::new()
+                .set_header(spec.header)
+                .set_header_format(header_format(spec.review)),
+        );
+    }
+    for (i, row) in book.rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        for (c, spec) in MIGRATION.iter().enumerate() {
+            let value = render(row, spec.col);
+            if value != CellValue::Empty || spec.review {
+                write_value(ws, r, c as u16, &value, &formats[c])?;
+            }
+        }
+    }
+    let last_row = (book.rows.len() as u32).max(1);
+    let last_col = (MIGRATION.len() - 1) as u16;
+    let table = Table::new()
+        .set_name("MigrationRows")
+        .set_style(TableStyle::Light1)
+        .set_columns(&columns);
+    ws.add_table(0, 0, last_row, last_col, &table)?;
+    ws.set_freeze_panes(1, 0)?;
+    add_validations(ws, last_row)?;
+    Ok(())
+}
+
+fn column_of(col: Col) -> u16 {
+    MIGRATION.iter().position(|s| s.col == col).unwrap_or(0) as u16
+}
+
+fn add_validations(ws: &mut Worksheet, last_row: u32) -> Result<(), XlsxError> {
+    let approved = DataValidation::new()
+        .allow_list_strings(&["Yes", "No"])?
+        .set_input_title("Approve this row?")?
+        .set_input_message(
+            "Yes: push re-creates it at the destination. Empty or No: not pushed.",
+        )?;
+    let c = column_of(Col::Approved);
+    ws.add_data_validation(1, c, last_row, c, &approved)?;
+    let cycle = DataValidation::new()
+        .allow_list_strings(&["Monthly", "Annual", "Triennial"])?
+        .set_error_style(DataValidationErrorStyle::Warning)
+        .set_error_message("Usual billing cycles are Monthly, Annual and Triennial.")?;
+    let c = column_of(Col::TargetBillingCycle);
+    ws.add_data_validation(1, c, last_row, c, &cycle)?;
+    Ok(())
+}
