@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod build;
 mod emulator;
 mod plan;
+mod pull;
 
 /// How a command ended, when it ran to the end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +47,8 @@ enum Command {
     Plan(plan::Args),
     /// Run a local Partner Center emulator (for tests, demos, rehearsals).
     Emulator(emulator::Args),
+    /// Fetch customers, subscriptions and activity from the API into files `build` reads.
+    Pull(pull::Args),
 }
 
 /// Parse the command line, run the command, print any error as one line.
@@ -55,6 +58,7 @@ pub fn main() -> ExitCode {
         Command::Build(args) => build::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Emulator(args) => emulator::run(args),
+        Command::Pull(args) => pull::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::from(0),
