@@ -75,6 +75,7 @@ impl Cache {
             std::fs::create_dir_all(&dir).map_err(|e| PullError::io(&dir, e))?;
         }
         let cache = Cache { root };
+        cache.remove_leftovers();
         let manifest = cache.root.join("manifest.json");
         match read_json::<Manifest>(&manifest)? {
             Some(m) if m.format == FORMAT && m.source == source => {}
@@ -104,6 +105,22 @@ impl Cache {
             }
         }
         Ok(cache)
+    }
+
+    /// Temp files a killed run left behind (never complete: ignore them).
+    fn remove_leftovers(&self) {
+        for dir in [self.root.clone(), self.root.join("subscriptions"), self.root.join("activity")] {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries.filter_map(Result::ok) {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with('.') && name.ends_with(".tmp") {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
     }
 
     /// The cache folder.

@@ -5,3 +5,4 @@ mod api;
 mod emulator;
 mod fixtures;
 mod ingest;
+mod pull;
