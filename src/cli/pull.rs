@@ -108,7 +108,11 @@ fn client_config(path: &Path, name: &str) -> anyhow::Result<ClientConfig> {
         anyhow!(
             "{}: no account named {name:?} (accounts: {})",
             path.display(),
-            if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
         )
     })?;
     let account: AccountConfig = section

@@ -71,7 +71,11 @@ impl Cache {
         if fresh && root.exists() {
             std::fs::remove_dir_all(&root).map_err(|e| PullError::io(&root, e))?;
         }
-        for dir in [root.clone(), root.join("subscriptions"), root.join("activity")] {
+        for dir in [
+            root.clone(),
+            root.join("subscriptions"),
+            root.join("activity"),
+        ] {
             std::fs::create_dir_all(&dir).map_err(|e| PullError::io(&dir, e))?;
         }
         let cache = Cache { root };
@@ -88,7 +92,10 @@ impl Cache {
             }
             _ => {
                 // No manifest, or an older layout: start this cache afresh.
-                let (subs, days) = (cache.root.join("subscriptions"), cache.root.join("activity"));
+                let (subs, days) = (
+                    cache.root.join("subscriptions"),
+                    cache.root.join("activity"),
+                );
                 for dir in [&subs, &days] {
                     std::fs::remove_dir_all(dir).map_err(|e| PullError::io(dir, e))?;
                     std::fs::create_dir_all(dir).map_err(|e| PullError::io(dir, e))?;
@@ -109,7 +116,11 @@ impl Cache {
 
     /// Temp files a killed run left behind (never complete: ignore them).
     fn remove_leftovers(&self) {
-        for dir in [self.root.clone(), self.root.join("subscriptions"), self.root.join("activity")] {
+        for dir in [
+            self.root.clone(),
+            self.root.join("subscriptions"),
+            self.root.join("activity"),
+        ] {
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
             };
@@ -161,7 +172,11 @@ impl Cache {
     ///
     /// # Errors
     /// [`PullError::Io`].
-    pub fn save_subscriptions(&self, customer_id: &str, subs: &[Subscription]) -> Result<(), PullError> {
+    pub fn save_subscriptions(
+        &self,
+        customer_id: &str,
+        subs: &[Subscription],
+    ) -> Result<(), PullError> {
         write_json(&self.subscriptions_path(customer_id), &subs)
     }
 
@@ -223,9 +238,8 @@ fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, PullError> {
 }
 
 fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), PullError> {
-    let bytes = serde_json::to_vec(value).map_err(|e| {
-        PullError::io(path, std::io::Error::other(format!("cannot encode: {e}")))
-    })?;
+    let bytes = serde_json::to_vec(value)
+        .map_err(|e| PullError::io(path, std::io::Error::other(format!("cannot encode: {e}"))))?;
     write_atomic(path, &bytes)
 }
 
@@ -281,7 +295,9 @@ mod tests {
             quantity: Some(3),
             ..Subscription::default()
         };
-        cache.save_subscriptions("c1", &[sub.clone()]).unwrap();
+        cache
+            .save_subscriptions("c1", std::slice::from_ref(&sub))
+            .unwrap();
         assert_eq!(cache.subscriptions("c1").unwrap(), Some(vec![sub]));
         assert_eq!(cache.subscriptions("c2").unwrap(), None);
         let day = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();

@@ -32,7 +32,7 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
 
-use crate::api::{ApiError, ClientStats, Client, Customer, CustomerQuery, MAX_DAYS_BACK};
+use crate::api::{ApiError, Client, ClientStats, Customer, CustomerQuery, MAX_DAYS_BACK};
 use cache::Cache;
 use fetch::{FetchOptions, Job};
 pub use write::{ACTIVITY_CSV, CUSTOMERS_CSV, ISSUES_TXT, SUBSCRIPTIONS_CSV};
@@ -142,7 +142,7 @@ pub enum PullError {
     Api {
         what: String,
         #[source]
-        source: ApiError,
+        source: Box<ApiError>,
     },
     #[error(
         "{dir} holds a pull of {cached}, not {now}: use another --out folder, or --fresh to discard it"
@@ -169,7 +169,7 @@ impl PullError {
     pub(crate) fn api(what: impl Into<String>, source: ApiError) -> Self {
         PullError::Api {
             what: what.into(),
-            source,
+            source: Box::new(source),
         }
     }
 }
@@ -197,7 +197,10 @@ pub struct PullReport {
 ///
 /// # Errors
 /// [`PullError::Since`] for a day before the API's 90-day limit or after today.
-pub fn activity_days(since: Option<NaiveDate>, today: NaiveDate) -> Result<Vec<NaiveDate>, PullError> {
+pub fn activity_days(
+    since: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<Vec<NaiveDate>, PullError> {
     let oldest = today - chrono::Duration::days(MAX_DAYS_BACK);
     let start = since.unwrap_or(oldest);
     if start < oldest {
@@ -351,7 +354,9 @@ mod tests {
         assert_eq!(all.first(), Some(&d("2025-04-01")));
         assert_eq!(all.last(), Some(&today));
         assert_eq!(activity_days(Some(today), today).unwrap(), vec![today]);
-        let err = activity_days(Some(d("2025-03-31")), today).unwrap_err().to_string();
+        let err = activity_days(Some(d("2025-03-31")), today)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("90 days"), "{err}");
         assert!(activity_days(Some(d("2025-07-01")), today).is_err());
     }

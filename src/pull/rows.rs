@@ -19,8 +19,12 @@ use crate::api::types::{BillingType, parse_date};
 use crate::api::{AuditRecord, Customer, Subscription};
 
 /// `customers.csv` header.
-pub const CUSTOMER_HEADERS: [&str; 4] =
-    ["Microsoft ID", "Company name", "Primary domain name", "Relationship"];
+pub const CUSTOMER_HEADERS: [&str; 4] = [
+    "Microsoft ID",
+    "Company name",
+    "Primary domain name",
+    "Relationship",
+];
 
 /// `subscriptions.csv` header.
 pub const SUBSCRIPTION_HEADERS: [&str; 17] = [
@@ -164,7 +168,11 @@ fn capitalise(s: &str) -> String {
 /// `update_subscription: suspend (status active -> suspended)`.
 pub fn action_text(r: &AuditRecord) -> String {
     let op = opt(r.operation_type.as_deref());
-    let op = if op.is_empty() { "unknown".to_owned() } else { op };
+    let op = if op.is_empty() {
+        "unknown".to_owned()
+    } else {
+        op
+    };
     let changes = describe_changes(r);
     if changes.is_empty() {
         op
@@ -273,7 +281,12 @@ mod tests {
         let cells: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
         let map = match_header(&cells, 0).expect("a recognised header");
         let by_col = (0..headers.len())
-            .map(|c| map.fields.iter().find(|(_, col)| **col == c).map(|(f, _)| *f))
+            .map(|c| {
+                map.fields
+                    .iter()
+                    .find(|(_, col)| **col == c)
+                    .map(|(f, _)| *f)
+            })
             .collect();
         (map.kind, by_col)
     }
@@ -307,7 +320,12 @@ mod tests {
         assert_eq!(kind, Kind::Customers);
         assert_eq!(
             fields,
-            vec![Some(TenantId), Some(CompanyName), Some(PrimaryDomain), Some(Relationship)]
+            vec![
+                Some(TenantId),
+                Some(CompanyName),
+                Some(PrimaryDomain),
+                Some(Relationship)
+            ]
         );
         let (kind, fields) = header_fields(&ACTIVITY_HEADERS);
         assert_eq!(kind, Kind::Activity);
@@ -336,16 +354,36 @@ mod tests {
     #[test]
     fn actions_classify_by_what_changed() {
         let cases = [
-            (r#"{"Status":"active"}"#, r#"{"Status":"suspended"}"#, ActionKind::Suspend),
-            (r#"{"Status":"suspended"}"#, r#"{"Status":"active"}"#, ActionKind::Reactivate),
-            (r#"{"Status":"active"}"#, r#"{"Status":"deleted"}"#, ActionKind::Cancel),
-            (r#"{"Quantity":5}"#, r#"{"Quantity":7}"#, ActionKind::QuantityChange),
+            (
+                r#"{"Status":"active"}"#,
+                r#"{"Status":"suspended"}"#,
+                ActionKind::Suspend,
+            ),
+            (
+                r#"{"Status":"suspended"}"#,
+                r#"{"Status":"active"}"#,
+                ActionKind::Reactivate,
+            ),
+            (
+                r#"{"Status":"active"}"#,
+                r#"{"Status":"deleted"}"#,
+                ActionKind::Cancel,
+            ),
+            (
+                r#"{"Quantity":5}"#,
+                r#"{"Quantity":7}"#,
+                ActionKind::QuantityChange,
+            ),
             (
                 r#"{"AutoRenewEnabled":true}"#,
                 r#"{"AutoRenewEnabled":false}"#,
                 ActionKind::SubscriptionUpdate,
             ),
-            (r#"{"Quantity":5}"#, r#"{"Quantity":5}"#, ActionKind::SubscriptionUpdate),
+            (
+                r#"{"Quantity":5}"#,
+                r#"{"Quantity":5}"#,
+                ActionKind::SubscriptionUpdate,
+            ),
         ];
         for (old, new, want) in cases {
             let text = action_text(&update(old, new));

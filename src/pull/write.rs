@@ -39,7 +39,10 @@ pub struct Written {
     pub files: Vec<PathBuf>,
 }
 
-fn csv_bytes(headers: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<Vec<u8>, csv::Error> {
+fn csv_bytes(
+    headers: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, csv::Error> {
     let mut out = Vec::from("\u{feff}".as_bytes());
     {
         let mut w = csv::WriterBuilder::new()
@@ -89,7 +92,7 @@ pub fn write_all(
         let Some(mut subs) = cache.subscriptions(&c.id)? else {
             continue;
         };
-        subs.sort_by(|a, b| a.id.to_ascii_lowercase().cmp(&b.id.to_ascii_lowercase()));
+        subs.sort_by_key(|s| s.id.to_ascii_lowercase());
         sub_rows.extend(subs.iter().map(|s| subscription_row(c, s)));
     }
     written.subscriptions = sub_rows.len();

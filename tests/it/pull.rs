@@ -16,7 +16,11 @@ use csp_consolidate::ingest::{self, IngestSpec};
 use csp_consolidate::model::{Action, OfferMap, Retirement, SubStatus, classify::classify};
 use csp_consolidate::pull::{self, PullReport, PullSettings};
 
-const FILES: [&str; 3] = [pull::CUSTOMERS_CSV, pull::SUBSCRIPTIONS_CSV, pull::ACTIVITY_CSV];
+const FILES: [&str; 3] = [
+    pull::CUSTOMERS_CSV,
+    pull::SUBSCRIPTIONS_CSV,
+    pull::ACTIVITY_CSV,
+];
 
 async fn start(world: World, tweak: impl FnOnce(&mut EmulatorConfig)) -> EmulatorHandle {
     let mut config = EmulatorConfig::new(world);
@@ -36,7 +40,11 @@ fn client(h: &EmulatorHandle) -> Client {
     Client::new(config).unwrap()
 }
 
-async fn run_pull(h: &EmulatorHandle, out: &Path, tweak: impl FnOnce(&mut PullSettings)) -> PullReport {
+async fn run_pull(
+    h: &EmulatorHandle,
+    out: &Path,
+    tweak: impl FnOnce(&mut PullSettings),
+) -> PullReport {
     let mut settings = PullSettings::new(out, format!("source at {}", h.base_url()));
     tweak(&mut settings);
     pull::pull(&client(h), &settings, Arc::new(|_: &pull::Progress| {}))
@@ -70,7 +78,10 @@ async fn pulled_files_build_rows_seats_and_retirement_matching_the_seed() {
     assert!(report.issues.is_empty(), "{:?}", report.issues);
     assert_eq!((report.customers, report.subscriptions), (300, 1200));
     let counters = &h.counters().tenants["source"];
-    assert_eq!(counters.by_route["GET /v1/customers"], 6, "300 customers in pages of 50");
+    assert_eq!(
+        counters.by_route["GET /v1/customers"], 6,
+        "300 customers in pages of 50"
+    );
 
     let inputs = ingest::read_all(
         &IngestSpec {
@@ -102,7 +113,11 @@ async fn pulled_files_build_rows_seats_and_retirement_matching_the_seed() {
     let seeded: HashMap<&str, (&str, &emulator::state::Subscription)> = world.tenants[0]
         .customers
         .iter()
-        .flat_map(|c| c.subscriptions.iter().map(move |s| (s.id.as_str(), (c.id.as_str(), s))))
+        .flat_map(|c| {
+            c.subscriptions
+                .iter()
+                .map(move |s| (s.id.as_str(), (c.id.as_str(), s)))
+        })
         .collect();
     let mut statuses = BTreeSet::new();
     let mut retirements = BTreeSet::new();
@@ -133,12 +148,30 @@ async fn pulled_files_build_rows_seats_and_retirement_matching_the_seed() {
         };
         assert_eq!(row.retirement, want, "{}", row.source_subscription_id);
         assert_eq!(row.double_billing_days, Some(days));
-        retirements.insert(row.retirement.text().split(" (").next().unwrap_or("").to_owned());
+        retirements.insert(
+            row.retirement
+                .text()
+                .split(" (")
+                .next()
+                .unwrap_or("")
+                .to_owned(),
+        );
     }
-    for s in ["Active", "Suspended", "Deleted", "Expired", "Pending", "Disabled"] {
+    for s in [
+        "Active",
+        "Suspended",
+        "Deleted",
+        "Expired",
+        "Pending",
+        "Disabled",
+    ] {
         assert!(statuses.contains(s), "no {s} row: {statuses:?}");
     }
-    assert_eq!(retirements.len(), 3, "suspend, cancel and stop auto-renew all occur");
+    assert_eq!(
+        retirements.len(),
+        3,
+        "suspend, cancel and stop auto-renew all occur"
+    );
     h.shutdown().await.unwrap();
 }
 
@@ -160,7 +193,8 @@ async fn a_rerun_uses_the_cache_and_an_unreadable_customer_is_skipped() {
     // The relationship is removed after the customer list was cached.
     let gone = world.tenants[0].customers[3].clone();
     h.with_state(|w| w.tenants[0].customers[3].relationship = "none".into());
-    let cache = pull::cache::Cache::open(dir.path(), &format!("source at {}", h.base_url()), false).unwrap();
+    let cache = pull::cache::Cache::open(dir.path(), &format!("source at {}", h.base_url()), false)
+        .unwrap();
     std::fs::remove_file(cache.subscriptions_path(&gone.id)).unwrap();
     let skipped = run_pull(&h, dir.path(), |_| {}).await;
     assert_eq!(skipped.issues.len(), 1, "{:?}", skipped.issues);
@@ -194,9 +228,16 @@ async fn throttling_and_server_errors_do_not_change_the_files() {
     let flaky = tempfile::tempdir().unwrap();
     let report = run_pull(&h, flaky.path(), |s| s.since = Some(today)).await;
     assert!(report.issues.is_empty(), "{:?}", report.issues);
-    assert!(report.stats.throttled > 0 && report.stats.retries > 0, "{:?}", report.stats);
+    assert!(
+        report.stats.throttled > 0 && report.stats.retries > 0,
+        "{:?}",
+        report.stats
+    );
     for name in FILES {
-        assert!(read(clean.path(), name) == read(flaky.path(), name), "{name} differs");
+        assert!(
+            read(clean.path(), name) == read(flaky.path(), name),
+            "{name} differs"
+        );
     }
     h.shutdown().await.unwrap();
 }
@@ -256,7 +297,12 @@ async fn a_killed_pull_resumes_and_writes_the_same_files() {
     let out = tokio::task::spawn_blocking(move || pull_command(&c, &o).output().unwrap())
         .await
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let (c, o) = (config.clone(), resumed.clone());
     let killed_at = tokio::task::spawn_blocking(move || {
@@ -271,7 +317,10 @@ async fn a_killed_pull_resumes_and_writes_the_same_files() {
     })
     .await
     .unwrap();
-    assert!((60..300).contains(&killed_at), "killed mid-way, at {killed_at}");
+    assert!(
+        (60..300).contains(&killed_at),
+        "killed mid-way, at {killed_at}"
+    );
     assert!(!resumed.join(pull::SUBSCRIPTIONS_CSV).exists());
 
     let subs_before = subscription_requests(&h);
@@ -279,7 +328,12 @@ async fn a_killed_pull_resumes_and_writes_the_same_files() {
     let out = tokio::task::spawn_blocking(move || pull_command(&c, &o).output().unwrap())
         .await
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let fetched_again = subscription_requests(&h) - subs_before;
     assert!(
         fetched_again <= (300 - killed_at) as u64 + 16,
@@ -299,7 +353,10 @@ fn an_unknown_account_or_missing_secret_exits_2_without_output() {
     let run = account_command("nope", &config, &out).output().unwrap();
     assert_eq!(run.status.code(), Some(2));
     let err = String::from_utf8_lossy(&run.stderr);
-    assert!(err.contains("no account named \"nope\"") && err.contains("source"), "{err}");
+    assert!(
+        err.contains("no account named \"nope\"") && err.contains("source"),
+        "{err}"
+    );
     let run = pull_command(&config, &out)
         .env_remove("CSP_TEST_PULL_SECRET")
         .output()
