@@ -147,13 +147,13 @@ fn reporter(bar: ProgressBar) -> pull::ProgressFn {
             ) {
                 bar.set_style(style);
             }
-            bar.set_length(*to_fetch as u64);
+            bar.set_length(u64::try_from(*to_fetch).unwrap_or(u64::MAX));
             bar.set_message(format!("{cached} from cache"));
         }
         Progress::Fetched {
             done, concurrency, ..
         } => {
-            bar.set_position(*done as u64);
+            bar.set_position(u64::try_from(*done).unwrap_or(u64::MAX));
             bar.set_message(format!("{concurrency} in flight"));
         }
         Progress::Writing => bar.set_message("writing files"),
