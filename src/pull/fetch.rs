@@ -15,10 +15,10 @@
 //! refused credentials stop everything.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::task::JoinSet;
 
 use super::cache::{Cache, DayFile};
@@ -81,41 +81,44 @@ pub async fn run(
     progress: &ProgressFn,
 ) -> Result<Vec<PullIssue>, PullError> {
     let total = jobs.len();
-    let done = Arc::new(AtomicUsize::new(0));
+    let mut done = 0;
     let throttle = Throttle::new(options.initial_concurrency, options.max_concurrency);
+    let mut queue = jobs.into_iter().peekable();
     let mut tasks = JoinSet::new();
-    for job in jobs {
-        let (client, cache, throttle, done, progress) = (
-            client.clone(),
-            cache.clone(),
-            throttle.clone(),
-            done.clone(),
-            progress.clone(),
-        );
-        tasks.spawn(async move {
-            let result = run_job(&client, &cache, &job, &throttle, options).await;
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            progress(&Progress::Fetched {
-                done: n,
-                total,
-                concurrency: throttle.limit(),
-            });
-            result
-        });
-    }
     let mut issues = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok(Ok(None)) => {}
-            Ok(Ok(Some(issue))) => issues.push(issue),
-            Ok(Err(err)) => {
-                tasks.abort_all();
-                return Err(err);
+    // A job is started only once it holds a slot. (Spawning every job up
+    // front to wait on the semaphore would queue them ahead of the
+    // limiter's own "take slots back" request, and a 429 would then never
+    // lower the number in flight.)
+    while queue.peek().is_some() || !tasks.is_empty() {
+        tokio::select! {
+            permit = throttle.acquire(), if queue.peek().is_some() => {
+                let (Some(permit), Some(job)) = (permit, queue.next()) else {
+                    return Err(PullError::Worker("the concurrency limiter closed".into()));
+                };
+                let (client, cache, throttle) = (client.clone(), cache.clone(), throttle.clone());
+                tasks.spawn(async move {
+                    run_job(&client, &cache, &job, &throttle, permit, options).await
+                });
             }
-            Err(join) if join.is_cancelled() => {}
-            Err(join) => {
-                tasks.abort_all();
-                return Err(PullError::Worker(join.to_string()));
+            Some(joined) = tasks.join_next(), if !tasks.is_empty() => {
+                match joined {
+                    Ok(Ok(issue)) => issues.extend(issue),
+                    Ok(Err(err)) => {
+                        tasks.abort_all();
+                        return Err(err);
+                    }
+                    Err(join) => {
+                        tasks.abort_all();
+                        return Err(PullError::Worker(join.to_string()));
+                    }
+                }
+                done += 1;
+                progress(&Progress::Fetched {
+                    done,
+                    total,
+                    concurrency: throttle.limit(),
+                });
             }
         }
     }
@@ -124,19 +127,25 @@ pub async fn run(
 }
 
 /// One job, with its extra tries: `Ok(Some(issue))` when it was skipped.
+/// `first` is the slot the first try runs in.
 async fn run_job(
     client: &Client,
     cache: &Cache,
     job: &Job,
     throttle: &Arc<Throttle>,
+    first: OwnedSemaphorePermit,
     options: FetchOptions,
 ) -> Result<Option<PullIssue>, PullError> {
     let mut delay = options.job_retry_delay;
+    let mut slot = Some(first);
     let mut tries = 0;
     loop {
         tries += 1;
         let result = {
-            let _permit = throttle.acquire().await;
+            let _permit = match slot.take() {
+                Some(p) => Some(p),
+                None => throttle.acquire().await,
+            };
             let r = fetch_one(client, cache, job, options.page_size).await;
             throttle.observe(client.stats().throttled);
             r
