@@ -366,3 +366,40 @@ fn an_unknown_account_or_missing_secret_exits_2_without_output() {
     assert!(err.contains("CSP_TEST_PULL_SECRET"), "{err}");
     assert!(!out.join(pull::SUBSCRIPTIONS_CSV).exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_exits_1_and_lists_a_customer_it_could_not_read() {
+    let world = seed::synthetic(6, 1, 2);
+    let h = start(world.clone(), |c| c.rate_limit_per_minute = 0).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let config = config_file(tmp.path(), &h.base_url());
+    let out = tmp.path().join("out");
+    let run = |extra: &'static [&'static str]| {
+        let (c, o) = (config.clone(), out.clone());
+        tokio::task::spawn_blocking(move || pull_command(&c, &o).args(extra).output().unwrap())
+    };
+    let first = run(&[]).await.unwrap();
+    assert_eq!(first.status.code(), Some(0));
+
+    let gone = &world.tenants[0].customers[2];
+    h.with_state(|w| w.tenants[0].customers[2].relationship = "none".into());
+    let cache_file = out
+        .join(".pull")
+        .join("subscriptions")
+        .join(format!("{}.json", gone.id));
+    std::fs::remove_file(cache_file).unwrap();
+    let second = run(&[]).await.unwrap();
+    assert_eq!(second.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(err.contains(&gone.id) && err.contains("skipped"), "{err}");
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert!(stdout.contains(pull::ISSUES_TXT), "{stdout}");
+
+    // --fresh lists customers again: the customer is simply gone.
+    let fresh = run(&["--fresh"]).await.unwrap();
+    assert_eq!(fresh.status.code(), Some(0));
+    let customers = std::fs::read_to_string(out.join(pull::CUSTOMERS_CSV)).unwrap();
+    assert_eq!(customers.lines().count(), 1 + 5);
+    assert!(!customers.contains(&gone.id));
+    h.shutdown().await.unwrap();
+}
