@@ -11,6 +11,12 @@
 //! at once, then it refills at `PER_MINUTE / 60` per second. So the fastest
 //! any client can make `N` successful requests is `(N - PER_MINUTE) /
 //! (PER_MINUTE / 60)` seconds; the report compares the wall time with that.
+//!
+//! Measured here (2 shared cores, debug build), 2000 customers x 5
+//! subscriptions, latency 50 ms, 500/min: 193.3 s wall for 2,095
+//! successful requests (4 customer pages, 2,000 subscription listings, 91
+//! activity days), 1.0% over the 191.4 s the bucket allows; 480 answers
+//! were 429 (19% of 2,575 requests sent), no job given up.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
