@@ -22,6 +22,7 @@ pub mod emulator;
 pub mod ingest;
 pub mod model;
 pub mod plan;
+pub mod pull;
 pub mod push;
 pub mod sheet;
 

@@ -15,6 +15,7 @@ mod plan;
 mod push;
 mod retire;
 mod verify;
+mod pull;
 
 /// How a command ended, when it ran to the end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +56,8 @@ enum Command {
     Retire(retire::Args),
     /// Reconcile both accounts against the plan.
     Verify(verify::Args),
+    /// Fetch customers, subscriptions and activity from the API into files `build` reads.
+    Pull(pull::Args),
     /// Run a local Partner Center emulator (for tests, demos, rehearsals).
     Emulator(emulator::Args),
     /// The whole flow on the bundled fixtures against an in-process emulator.
@@ -72,6 +75,7 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args),
         Command::Emulator(args) => emulator::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Pull(args) => pull::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::from(0),

@@ -8,6 +8,7 @@ mod fixtures;
 mod ingest;
 mod plan;
 mod plan_fixtures;
+mod pull;
 mod push;
 mod sheet;
 mod util_sheet;
