@@ -3,14 +3,13 @@
 //! `build` reads like any export. Resumable: re-run after an interruption
 //! and it fetches only what is missing.
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::{Context, anyhow};
+use anyhow::Context;
 use chrono::NaiveDate;
-use csp_consolidate::api::{AccountConfig, Client, ClientConfig};
+use csp_consolidate::api::Client;
 use csp_consolidate::config::DEFAULT_CONFIG;
 use csp_consolidate::pull::{self, Progress, PullReport, PullSettings};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -63,7 +62,7 @@ fn parse_day(text: &str) -> Result<NaiveDate, String> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let config = client_config(&args.config, &args.account)?;
+    let config = csp_consolidate::config::Config::load(Some(&args.config))?.client_config(&args.account)?;
     let api = config
         .api_url
         .clone()
@@ -89,39 +88,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Issues
     })
-}
-
-/// The `[accounts.NAME]` section as a client configuration (secrets from
-/// the environment, via [`AccountConfig`]).
-fn client_config(path: &Path, name: &str) -> anyhow::Result<ClientConfig> {
-    #[derive(serde::Deserialize)]
-    struct File {
-        #[serde(default)]
-        accounts: BTreeMap<String, toml::Value>,
-    }
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read the configuration", path.display()))?;
-    let file: File =
-        toml::from_str(&text).with_context(|| format!("{}: not valid", path.display()))?;
-    let section = file.accounts.get(name).ok_or_else(|| {
-        let known: Vec<&str> = file.accounts.keys().map(String::as_str).collect();
-        anyhow!(
-            "{}: no account named {name:?} (accounts: {})",
-            path.display(),
-            if known.is_empty() {
-                "none".to_owned()
-            } else {
-                known.join(", ")
-            }
-        )
-    })?;
-    let account: AccountConfig = section
-        .clone()
-        .try_into()
-        .with_context(|| format!("{}: account {name:?}", path.display()))?;
-    account
-        .to_client_config()
-        .with_context(|| format!("{}: account {name:?}", path.display()))
 }
 
 /// A progress bar on a terminal; hidden otherwise.

@@ -86,6 +86,7 @@ pub fn locked_values(row: &MigrationRow) -> Vec<(Col, String)> {
 /// Write the meta sheet for a book.
 pub fn write_meta(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), XlsxError> {
     ws.set_name(META_SHEET)?;
+    ws.set_column_width(0, 40)?;
     ws.write_string(
         0,
         0,
@@ -122,7 +123,6 @@ pub fn write_meta(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), XlsxEr
         write_strings(ws, r, cells.into_iter().cloned())?;
     }
     write_rows(ws, r + 2, book)?;
-    ws.set_column_width(0, 40)?;
     ws.set_hidden(true);
     ws.protect();
     Ok(())

@@ -41,7 +41,7 @@ fn write_table(
     ws: &mut Worksheet,
     name: &str,
     columns: &[Column],
-    rows: impl Iterator<Item = Vec<CellValue>>,
+    rows: impl ExactSizeIterator<Item = Vec<CellValue>>,
 ) -> Result<(), XlsxError> {
     ws.set_name(name)?;
     let header = Format::new()
@@ -58,25 +58,26 @@ fn write_table(
         ws.set_column_width(c as u16, *width)?;
         table_cols.push(TableColumn::new().set_header(*h).set_header_format(&header));
     }
-    let mut last = 0u32;
-    for (i, row) in rows.enumerate() {
-        last = i as u32 + 1;
-        for (c, v) in row.iter().enumerate() {
-            if *v != CellValue::Empty {
-                write_value(ws, last, c as u16, v, &formats[c])?;
-            }
-        }
-    }
+    // The table (and its header row) first: these sheets are written in
+    // constant-memory mode, where rows can only be written in order.
+    let last = u32::try_from(rows.len()).unwrap_or(u32::MAX).max(1);
     let table = Table::new()
         .set_name(format!("{name}Table"))
         .set_style(TableStyle::Light1)
         .set_columns(&table_cols);
-    ws.add_table(0, 0, last.max(1), (columns.len() - 1) as u16, &table)?;
+    ws.add_table(0, 0, last, (columns.len() - 1) as u16, &table)?;
+    for (i, row) in rows.enumerate() {
+        let r = i as u32 + 1;
+        for (c, v) in row.iter().enumerate() {
+            if *v != CellValue::Empty {
+                write_value(ws, r, c as u16, v, &formats[c])?;
+            }
+        }
+    }
     ws.set_freeze_panes(1, 0)?;
     Ok(())
 }
 
-/// One row per customer.
 pub fn write_customers(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), XlsxError> {
     const COLUMNS: &[Column] = &[
         ("Customer", TEXT, 28.0),
