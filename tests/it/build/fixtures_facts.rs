@@ -336,3 +336,31 @@ fn fixtures_summary_and_activity_sheets() {
         "2026-11-12 12:30:00"
     );
 }
+
+/// The batch-migration tool's file lists legacy subscriptions, each with
+/// the new-commerce item it becomes (`NcePsa`, "purchasable target").
+#[test]
+fn fixtures_batch_migration_rows_are_legacy_with_their_nce_target() {
+    let rows = migration_rows(&fixture_build().out);
+    let alpine: Vec<_> = rows
+        .iter()
+        .filter(|r| r["Customer"] == "Alpine Ski House")
+        .collect();
+    assert!(alpine.iter().all(|r| r["Commerce"] == "Legacy"
+        && r["Source retirement"] == "Suspend"
+        && r["Double-billing days"] == "0"));
+    let target = |s: &str| row_of(&rows, s)["Target catalog item"].clone();
+    // Business Premium and its add-on: NcePsa (the offer map names neither).
+    assert_eq!(
+        target("c693ffd1-1284-4360-88de-39744c154cab"),
+        "CFQ7TTC0LCHC:0002:CFQ7TTC0K8R2"
+    );
+    assert_eq!(
+        target("ff278096-5c75-4c16-b087-ea1e035bc0f5"),
+        "CFQ7TTC0LHXK:0001:CFQ7TTC0KDQ5"
+    );
+    // Not eligible: no NcePsa, no target; its reason is kept.
+    let crm = row_of(&rows, "3fd23b4a-ac9b-49ca-9ac9-f48eebe84ed1");
+    assert_eq!(crm["Target catalog item"], "");
+    assert!(crm["Other input columns"].contains("Offer not available in new commerce"));
+}
