@@ -213,3 +213,27 @@ fn activity_naming_no_customer_or_several_is_located_and_not_counted() {
         "1 (last 2026-11-11 10:00 Updated subscription quantity)"
     );
 }
+
+#[test]
+fn a_text_longer_than_an_excel_cell_is_cut_with_an_issue() {
+    let long = "Ω".repeat(40_000);
+    let mut header = String::from("Customer tenant ID,Subscription ID,Subscription,Quantity");
+    let mut row = format!("{T1},{S1},{long},3");
+    for i in 0..5_000 {
+        header.push_str(&format!(",extra{i}"));
+        row.push_str(",value");
+    }
+    let dir = dir_with(&[("long.csv", &csv(&[&header, &row]))]);
+    let (run, out) = build_in(dir.path(), &["long.csv"], &[]);
+    run.expect_code(1);
+    run.issue_line(
+        "long.csv: line 2: warning: ",
+        &["Product: 40000 characters"],
+    );
+    run.issue_line("long.csv: line 2: warning: ", &["Other input columns: "]);
+    issue_row(&out, "long.csv", "line 2", "an Excel cell holds");
+    let r = row_of(&migration_rows(&out), S1).clone();
+    assert_eq!(r["Product"].chars().count(), 32_767);
+    assert!(long.starts_with(&r["Product"]));
+    assert!(r["Other input columns"].starts_with("extra0: value\nextra1: value"));
+}
