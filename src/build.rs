@@ -12,7 +12,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::ingest::{self, IngestError, IngestSpec};
 use crate::model::classify::classify;
-use crate::model::{Action, Issue, MigrationBook, OfferMap, Severity};
+use crate::model::{
+    Action, Issue, Location, MigrationBook, MigrationRow, OfferMap, Severity, SourceSubscription,
+};
+use crate::sheet::cells::MAX_CELL_CHARS;
 use crate::sheet::{self, SheetError};
 
 /// Everything `build` needs, validated by the caller.
@@ -100,8 +103,10 @@ pub fn build_book(
         return Err(BuildError::NothingUsable { issues });
     }
     let classified = classify(&inputs, &offer_map, settings.as_of);
+    let clipped = clipped_cells(&classified.rows, &inputs.subscriptions);
     let mut issues = inputs.issues;
     issues.extend(classified.issues);
+    issues.extend(clipped);
     // Files are read in parallel: sort so the Issues sheet and stderr are
     // stable from run to run.
     issues.sort_by(|a, b| {
@@ -118,6 +123,55 @@ pub fn build_book(
         built_at: settings.now,
         as_of: settings.as_of,
     })
+}
+
+/// A text longer than Excel allows in one cell is cut when written: say so,
+/// at the input row it came from, rather than lose the end silently.
+fn clipped_cells(rows: &[MigrationRow], subs: &[SourceSubscription]) -> Vec<Issue> {
+    let len = |s: &str| s.chars().count();
+    let opt = |s: &Option<String>| s.as_deref().map_or(0, len);
+    // Joined with one separator between items, as the writer joins them.
+    let joined = |lens: Vec<usize>| lens.iter().sum::<usize>() + lens.len().saturating_sub(1);
+    let mut issues = Vec::new();
+    for row in rows {
+        let texts = [
+            ("Customer", len(&row.customer)),
+            ("Product", len(&row.product)),
+            ("Source offer ID", opt(&row.source_offer_id)),
+            ("Nickname", opt(&row.nickname)),
+            ("Reseller", opt(&row.reseller)),
+            ("Term", opt(&row.term)),
+            (
+                "Warnings",
+                joined(row.warnings.iter().map(|w| len(w)).collect()),
+            ),
+            (
+                "Other input columns",
+                joined(
+                    row.extras
+                        .iter()
+                        .map(|(k, v)| len(k) + 2 + len(v))
+                        .collect(),
+                ),
+            ),
+        ];
+        for (header, chars) in texts.into_iter().filter(|(_, n)| *n > MAX_CELL_CHARS) {
+            let at = subs
+                .iter()
+                .find(|s| {
+                    s.subscription_id
+                        .eq_ignore_ascii_case(&row.source_subscription_id)
+                })
+                .map_or_else(Location::default, |s| s.source.clone());
+            issues.push(Issue::warning(
+                at,
+                format!(
+                    "{header}: {chars} characters, more than the {MAX_CELL_CHARS} an Excel cell holds: cut in the workbook"
+                ),
+            ));
+        }
+    }
+    issues
 }
 
 /// The summary of a book.

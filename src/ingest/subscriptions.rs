@@ -16,8 +16,8 @@ use super::headers::{Field, HeaderMap, value_key};
 use super::table::{Cell, Grid, Row};
 use super::values::{RawDate, Resolved, parse_bool, parse_quantity, quantity_from_f64, scan_date};
 use crate::model::{
-    BillingCycle, BillingType, Issue, Location, SourceSubscription, SubStatus, col_letters,
-    parse_term,
+    BillingCycle, BillingType, Commerce, Issue, Location, SourceSubscription, SubStatus,
+    col_letters, parse_term,
 };
 
 /// What a subscription table is read with.
@@ -161,6 +161,8 @@ fn read_row(
         status: text(Field::Status).map(|t| status_of(&t)),
         quantity: None,
         billing_type: text(Field::BillingType).and_then(|t| BillingType::parse(&t)),
+        commerce: None,
+        target_offer_id: None,
         billing_cycle: text(Field::BillingCycle).map(|t| cycle_of(&t)),
         term: None,
         term_end: date(Field::TermEnd, issues),
@@ -219,11 +221,26 @@ fn read_row(
             sub.extras.push((name, v.into_owned()));
         }
     }
+    if h.batch_migration {
+        batch_migration_facts(&mut sub);
+    }
     let customer_domain = text(Field::CustomerDomain).map(|d| d.to_lowercase());
     Some(ParsedSub {
         sub,
         customer_domain,
     })
+}
+
+/// What the batch-migration tool's file says without a mapped column: it
+/// lists legacy subscriptions only (`LegacySubscriptionId`), each with the
+/// new-commerce item it becomes (`NcePsa`, kept among the extras).
+fn batch_migration_facts(sub: &mut SourceSubscription) {
+    sub.commerce = Some(Commerce::Legacy);
+    sub.target_offer_id = sub
+        .extras
+        .iter()
+        .find(|(h, v)| super::headers::norm(h) == "ncepsa" && !v.trim().is_empty())
+        .map(|(_, v)| v.trim().to_owned());
 }
 
 fn header_text(ctx: &SheetCtx<'_>, f: Field) -> String {

@@ -104,6 +104,9 @@ pub fn billing_type(sub: &SourceSubscription) -> BillingType {
 /// Commerce kind from the offer ID's shape, else from the product name or
 /// the presence of a cancellation window (only new commerce has one).
 pub fn commerce(sub: &SourceSubscription) -> Commerce {
+    if let Some(c) = sub.commerce {
+        return c;
+    }
     match sub.offer_id.as_deref().map(offer_shape) {
         Some(OfferShape::LegacyGuid | OfferShape::LegacyAzure) => return Commerce::Legacy,
         Some(OfferShape::NcePurchasable | OfferShape::NcePartial) => return Commerce::NewCommerce,
@@ -311,7 +314,12 @@ fn action_for(
 /// seats, cycle and term from the source.
 fn fill_targets(row: &mut MigrationRow, sub: &SourceSubscription, offer_map: &OfferMap) {
     let offer = sub.offer_id.as_deref();
-    let purchasable = offer.filter(|o| offer_shape(o) == OfferShape::NcePurchasable);
+    let is_purchasable = |o: &&str| offer_shape(o) == OfferShape::NcePurchasable;
+    // The source's own new-commerce item, else the one the input proposes
+    // (the batch-migration tool's NcePsa), else the offer map.
+    let purchasable = offer
+        .filter(is_purchasable)
+        .or_else(|| sub.target_offer_id.as_deref().filter(is_purchasable));
     row.target_catalog_item = purchasable
         .map(|o| o.trim().to_ascii_uppercase())
         .or_else(|| offer_map.lookup(offer, &sub.product).map(str::to_owned));

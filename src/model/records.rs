@@ -8,7 +8,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::location::Location;
-use super::types::{BillingCycle, BillingType, Relationship, SubStatus};
+use super::types::{BillingCycle, BillingType, Commerce, Relationship, SubStatus};
 
 /// One customer from the customer list (or from a file that names one).
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +42,12 @@ pub struct SourceSubscription {
     pub quantity: Option<u32>,
     /// Explicit billing type when the input says so (API pulls do).
     pub billing_type: Option<BillingType>,
+    /// Explicit commerce kind when the input says so (the batch-migration
+    /// tool lists legacy subscriptions only).
+    pub commerce: Option<Commerce>,
+    /// A destination catalog item the input proposes (the batch-migration
+    /// tool's `NcePsa`).
+    pub target_offer_id: Option<String>,
     pub billing_cycle: Option<BillingCycle>,
     /// ISO 8601 term (`P1M`, `P1Y`, `P3Y`).
     pub term: Option<String>,

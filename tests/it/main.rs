@@ -2,6 +2,7 @@
 //! by area.
 
 mod api;
+mod build;
 mod contract;
 mod emulator;
 mod fixtures;
