@@ -4,14 +4,22 @@
 
 use std::time::Instant;
 
-use csp_consolidate::build::{build_book, BuildSettings};
-use csp_consolidate::ingest::{read_all, IngestSpec};
+use csp_consolidate::build::{BuildSettings, build_book};
+use csp_consolidate::ingest::{IngestSpec, read_all};
 
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_owned)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
@@ -24,22 +32,48 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         exported_at: None,
         day_first: None,
     };
-    let only_exports = IngestSpec { activity: vec![], ..spec.clone() };
+    let only_exports = IngestSpec {
+        activity: vec![],
+        ..spec.clone()
+    };
     let t = Instant::now();
     let inputs = read_all(&only_exports, &|_, _| {})?;
-    println!("ingest without activity: {:.3}s, {} subs, peak {:.0} MB", t.elapsed().as_secs_f64(), inputs.subscriptions.len(), peak_rss_mb());
+    println!(
+        "ingest without activity: {:.3}s, {} subs, peak {:.0} MB",
+        t.elapsed().as_secs_f64(),
+        inputs.subscriptions.len(),
+        peak_rss_mb()
+    );
     drop(inputs);
     let t = Instant::now();
     let inputs = read_all(&spec, &|_, _| {})?;
-    println!("ingest with activity:    {:.3}s, peak {:.0} MB", t.elapsed().as_secs_f64(), peak_rss_mb());
+    println!(
+        "ingest with activity:    {:.3}s, peak {:.0} MB",
+        t.elapsed().as_secs_f64(),
+        peak_rss_mb()
+    );
     drop(inputs);
     let now = chrono::Utc::now().naive_utc();
-    let settings = BuildSettings { ingest: spec, offer_map: None, out: "/tmp/prof/L.xlsx".into(), as_of: now.date(), now };
+    let settings = BuildSettings {
+        ingest: spec,
+        offer_map: None,
+        out: "/tmp/prof/L.xlsx".into(),
+        as_of: now.date(),
+        now,
+    };
     let t = Instant::now();
     let book = build_book(&settings, &|_, _| {})?;
-    println!("build_book:              {:.3}s, peak {:.0} MB", t.elapsed().as_secs_f64(), peak_rss_mb());
+    println!(
+        "build_book:              {:.3}s, peak {:.0} MB",
+        t.elapsed().as_secs_f64(),
+        peak_rss_mb()
+    );
     let t = Instant::now();
     csp_consolidate::sheet::write_workbook(&book, &settings.out)?;
-    println!("write_workbook:          {:.3}s, peak {:.0} MB", t.elapsed().as_secs_f64(), peak_rss_mb());
+    println!(
+        "write_workbook:          {:.3}s, peak {:.0} MB",
+        t.elapsed().as_secs_f64(),
+        peak_rss_mb()
+    );
     Ok(())
 }

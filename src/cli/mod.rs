@@ -12,10 +12,10 @@ mod common;
 mod demo;
 mod emulator;
 mod plan;
+mod pull;
 mod push;
 mod retire;
 mod verify;
-mod pull;
 
 /// How a command ended, when it ran to the end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

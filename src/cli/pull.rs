@@ -62,7 +62,8 @@ fn parse_day(text: &str) -> Result<NaiveDate, String> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let config = csp_consolidate::config::Config::load(Some(&args.config))?.client_config(&args.account)?;
+    let config =
+        csp_consolidate::config::Config::load(Some(&args.config))?.client_config(&args.account)?;
     let api = config
         .api_url
         .clone()

@@ -151,19 +151,13 @@ pub fn classify(inputs: &Inputs, offer_map: &OfferMap, as_of: NaiveDate) -> Clas
         }
         out.rows.push(row);
     }
-    out.rows.sort_by(|a, b| {
+    out.rows.sort_by_cached_key(|r| {
         (
-            fold(&a.customer),
-            &a.tenant_id,
-            &a.product,
-            &a.source_subscription_id,
+            fold(&r.customer),
+            r.tenant_id.clone(),
+            r.product.clone(),
+            r.source_subscription_id.clone(),
         )
-            .cmp(&(
-                fold(&b.customer),
-                &b.tenant_id,
-                &b.product,
-                &b.source_subscription_id,
-            ))
     });
     out.customers = summarize(inputs, &out.rows);
     out

@@ -52,11 +52,17 @@ pub fn write_workbook(book: &MigrationBook, path: &Path) -> Result<(), SheetErro
     // in constant-memory mode: rows stream to a temporary file instead of
     // being held, which keeps a 25,000-row build far under 100 MB.
     let mut wb = Workbook::new();
+    // Level 1 deflate: about half the save time of the default 6 for a
+    // file some 20% larger.
+    wb.set_zip_compression_level(1);
     write_migration(wb.add_worksheet_with_constant_memory().map_err(wrap)?, book).map_err(wrap)?;
-    summary::write_customers(wb.add_worksheet_with_constant_memory().map_err(wrap)?, book).map_err(wrap)?;
+    summary::write_customers(wb.add_worksheet_with_constant_memory().map_err(wrap)?, book)
+        .map_err(wrap)?;
     summary::write_summary(wb.add_worksheet(), book).map_err(wrap)?;
-    summary::write_issues(wb.add_worksheet_with_constant_memory().map_err(wrap)?, book).map_err(wrap)?;
-    summary::write_activity(wb.add_worksheet_with_constant_memory().map_err(wrap)?, book).map_err(wrap)?;
+    summary::write_issues(wb.add_worksheet_with_constant_memory().map_err(wrap)?, book)
+        .map_err(wrap)?;
+    summary::write_activity(wb.add_worksheet_with_constant_memory().map_err(wrap)?, book)
+        .map_err(wrap)?;
     write_meta(wb.add_worksheet_with_constant_memory().map_err(wrap)?, book).map_err(wrap)?;
     let tmp = temp_sibling(path);
     let saved = wb.save(&tmp).map_err(wrap).and_then(|()| {
@@ -179,8 +185,19 @@ fn write_migration(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), XlsxE
         let r = i as u32 + 1;
         for (c, spec) in MIGRATION.iter().enumerate() {
             let value = render(row, spec.col);
-            if value != CellValue::Empty || spec.review {
-                write_value(ws, r, c as u16, &value, &formats[c])?;
+            // Locked cells need no cell format (Excel's default style is
+            // locked, and the column format covers values typed later):
+            // skipping the per-cell format lookup halves the write time.
+            // Review cells carry theirs (unlocked, tinted); dates need one.
+            match (&value, spec.review) {
+                (CellValue::Empty, false) => {}
+                (CellValue::Text(s), false) => {
+                    ws.write_string(r, c as u16, s)?;
+                }
+                (CellValue::Number(n), false) => {
+                    ws.write_number(r, c as u16, *n)?;
+                }
+                _ => write_value(ws, r, c as u16, &value, &formats[c])?,
             }
         }
     }
