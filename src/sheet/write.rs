@@ -65,12 +65,21 @@ pub fn write_workbook(book: &MigrationBook, path: &Path) -> Result<(), SheetErro
         .map_err(wrap)?;
     write_meta(wb.add_worksheet_with_constant_memory().map_err(wrap)?, book).map_err(wrap)?;
     let tmp = temp_sibling(path);
-    let saved = wb.save(&tmp).map_err(wrap).and_then(|()| {
-        fs::rename(&tmp, path).map_err(|error| SheetError::Io {
-            path: shown.clone(),
-            error,
+    let saved = wb
+        .save(&tmp)
+        .map_err(|error| match error {
+            XlsxError::IoError(error) => SheetError::Io {
+                path: shown.clone(),
+                error,
+            },
+            other => wrap(other),
         })
-    });
+        .and_then(|()| {
+            fs::rename(&tmp, path).map_err(|error| SheetError::Io {
+                path: shown.clone(),
+                error,
+            })
+        });
     if saved.is_err() {
         let _ = fs::remove_file(&tmp); // best effort: the original error matters
     }
