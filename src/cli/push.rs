@@ -244,11 +244,7 @@ pub fn results_table(plan: &Plan, rows: &[RowOutcome]) -> ReportTable {
             ]
         })
         .collect();
-    ReportTable {
-        sheet: "Push results".into(),
-        headers: headers.iter().map(|h| (*h).to_owned()).collect(),
-        rows: table_rows,
-    }
+    ReportTable::new("Push results", &headers, table_rows)
 }
 
 /// A progress bar on a terminal; a log line per customer otherwise.

@@ -166,11 +166,10 @@ pub fn table(rows: &[RowOutcome]) -> ReportTable {
         "Note",
         "Time (UTC)",
     ];
-    ReportTable {
-        sheet: "Retire results".into(),
-        headers: headers.iter().map(|h| (*h).to_owned()).collect(),
-        rows: rows
-            .iter()
+    ReportTable::new(
+        "Retire results",
+        &headers,
+        rows.iter()
             .map(|r| {
                 vec![
                     ReportCell::from(r.source_subscription_id.as_str()),
@@ -182,5 +181,5 @@ pub fn table(rows: &[RowOutcome]) -> ReportTable {
                 ]
             })
             .collect(),
-    }
+    )
 }

@@ -142,11 +142,10 @@ pub fn table(rows: &[VerifyRow]) -> ReportTable {
         "Result",
         "Problems",
     ];
-    ReportTable {
-        sheet: "Reconciliation".into(),
-        headers: headers.iter().map(|h| (*h).to_owned()).collect(),
-        rows: rows
-            .iter()
+    ReportTable::new(
+        "Reconciliation",
+        &headers,
+        rows.iter()
             .map(|r| {
                 vec![
                     ReportCell::from(r.customer.as_str()),
@@ -169,5 +168,5 @@ pub fn table(rows: &[VerifyRow]) -> ReportTable {
                 ]
             })
             .collect(),
-    }
+    )
 }

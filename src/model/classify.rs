@@ -7,7 +7,7 @@
 //! paying twice. Pure logic over the model: no I/O, and "today" is a
 //! parameter so results are reproducible.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
@@ -379,43 +379,37 @@ fn index_issues_by_row(issues: &[Issue]) -> HashMap<(String, u64), Vec<String>> 
     map
 }
 
+fn empty_summary(name: &str, tenant: &str, domain: Option<&String>) -> CustomerSummary {
+    CustomerSummary {
+        company_name: name.to_owned(),
+        tenant_id: tenant.to_owned(),
+        primary_domain: domain.cloned(),
+        relationship: None,
+        subscriptions: 0,
+        seats_to_move: 0,
+        azure_subscriptions: 0,
+        changes_since_export: None,
+        last_activity: None,
+        issues: 0,
+    }
+}
+
 /// One summary per customer: every customer in the list, plus any tenant
 /// that only the exports name. Sorted by company name.
 fn summarize(inputs: &Inputs, rows: &[MigrationRow]) -> Vec<CustomerSummary> {
     let mut by_tenant: BTreeMap<String, CustomerSummary> = BTreeMap::new();
-    let mut listed = HashSet::new();
     for c in &inputs.customers {
-        listed.insert(c.tenant_id.clone());
         by_tenant
             .entry(c.tenant_id.clone())
             .or_insert_with(|| CustomerSummary {
-                company_name: c.company_name.clone(),
-                tenant_id: c.tenant_id.clone(),
-                primary_domain: c.primary_domain.clone(),
                 relationship: c.relationship.clone(),
-                subscriptions: 0,
-                seats_to_move: 0,
-                azure_subscriptions: 0,
-                changes_since_export: None,
-                last_activity: None,
-                issues: 0,
+                ..empty_summary(&c.company_name, &c.tenant_id, c.primary_domain.as_ref())
             });
     }
     for row in rows.iter().filter(|r| !r.tenant_id.is_empty()) {
-        let s = by_tenant
-            .entry(row.tenant_id.clone())
-            .or_insert_with(|| CustomerSummary {
-                company_name: row.customer.clone(),
-                tenant_id: row.tenant_id.clone(),
-                primary_domain: row.primary_domain.clone(),
-                relationship: None,
-                subscriptions: 0,
-                seats_to_move: 0,
-                azure_subscriptions: 0,
-                changes_since_export: None,
-                last_activity: None,
-                issues: 0,
-            });
+        let s = by_tenant.entry(row.tenant_id.clone()).or_insert_with(|| {
+            empty_summary(&row.customer, &row.tenant_id, row.primary_domain.as_ref())
+        });
         s.subscriptions += 1;
         if row.action == Action::Recreate {
             s.seats_to_move += u64::from(row.seats.unwrap_or(0));

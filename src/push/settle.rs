@@ -116,17 +116,7 @@ async fn settle_checkout<A: PartnerApi>(
         Err(CallError::Rejected { code, message, .. }) => {
             // Not applied (a checkout that was applied replays, or says
             // "already submitted"): the rows may be bought again later.
-            let rows: Vec<RowOutcome> = lines
-                .iter()
-                .map(|l| row(l, outcome::FAILED, None, Some(&code), Some(&message)))
-                .collect();
-            journal.settle_with_rows(
-                &entry.request_id,
-                EntryState::Failed,
-                &json!({ "code": code, "message": message }),
-                &rows,
-            )?;
-            Ok(true)
+            settle_rejected(journal, entry, &lines, &code, &message)
         }
         Err(_) => Ok(false),
     }
@@ -190,20 +180,28 @@ async fn settle_order<A: PartnerApi>(
             Ok(true)
         }
         Err(CallError::Rejected { code, message, .. }) => {
-            let rows: Vec<RowOutcome> = lines
-                .iter()
-                .map(|l| row(l, outcome::FAILED, None, Some(&code), Some(&message)))
-                .collect();
-            journal.settle_with_rows(
-                &entry.request_id,
-                EntryState::Failed,
-                &json!({ "code": code, "message": message }),
-                &rows,
-            )?;
-            Ok(true)
+            settle_rejected(journal, entry, &lines, &code, &message)
         }
         Err(_) => Ok(false),
     }
+}
+
+/// A replay the service rejected was not applied: settle it as failed, and
+/// its rows as failed (a later run may buy them under a new request).
+fn settle_rejected(
+    journal: &Journal,
+    entry: &Entry,
+    lines: &[BuyLine],
+    code: &str,
+    message: &str,
+) -> Result<bool, JournalError> {
+    let rows: Vec<RowOutcome> = lines
+        .iter()
+        .map(|l| row(l, outcome::FAILED, None, Some(code), Some(message)))
+        .collect();
+    let response = json!({ "code": code, "message": message });
+    journal.settle_with_rows(&entry.request_id, EntryState::Failed, &response, &rows)?;
+    Ok(true)
 }
 
 /// Whether an order holds exactly the lines we asked for.

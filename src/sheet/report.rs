@@ -59,6 +59,16 @@ pub struct ReportTable {
     pub rows: Vec<Vec<ReportCell>>,
 }
 
+impl ReportTable {
+    pub fn new(sheet: &str, headers: &[&str], rows: Vec<Vec<ReportCell>>) -> Self {
+        ReportTable {
+            sheet: sheet.to_owned(),
+            headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+            rows,
+        }
+    }
+}
+
 /// Write `tables` as one workbook at `path`, atomically.
 ///
 /// # Errors
