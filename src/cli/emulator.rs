@@ -53,29 +53,36 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
+        // Listen for the stop signals before announcing the address: a
+        // SIGTERM sent right after the first line must still save state.
+        let stop = stop_signal()?;
         let handle = emulator::spawn(config).await?;
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on {}", handle.base_url())?;
         out.flush()?;
         drop(out);
-        stopped().await;
+        stop.await;
         handle.shutdown().await?;
         Ok(Outcome::Clean)
     })
 }
 
-/// Resolves on Ctrl-C, or SIGTERM on Unix.
-async fn stopped() {
+/// A future resolving on Ctrl-C, or SIGTERM on Unix; the handlers are
+/// installed when this returns, not when the future is first polled.
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    {
+    let mut term = {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
+        signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?
+    };
+    let ctrl_c = tokio::signal::ctrl_c();
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
         }
-    }
-    let _ = tokio::signal::ctrl_c().await;
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+    })
 }
