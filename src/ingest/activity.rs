@@ -7,6 +7,12 @@
 //! the per-row cost is a few hash lookups on byte slices. Problems are
 //! aggregated too: one issue per distinct unmatched name with its first
 //! line and row count, one issue for all ambiguous dates of a file.
+//!
+//! The fold needs nothing from the exports: names are resolved to
+//! customers, and subscription-affecting actions compared with export
+//! times, only in [`ActivityAcc::finish`]. Per name and per subscription ID
+//! it keeps the times of those actions and the latest one, so the log can
+//! be streamed while the exports are still being read.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -33,15 +39,39 @@ pub struct JoinCtx<'a> {
     pub export_time: Vec<Option<NaiveDateTime>>,
     /// Known subscription IDs → when their export was taken.
     pub sub_export_time: HashMap<String, Option<NaiveDateTime>>,
-    pub day_first: Option<bool>,
 }
 
 /// A name as the log spells it, and what it resolved to.
 struct NameSlot {
     display: String,
-    matches: Vec<usize>,
     first: Location,
     rows: u64,
+    /// The latest time of any counted row naming it.
+    last: Option<NaiveDateTime>,
+    hits: Hits,
+}
+
+/// Subscription-affecting actions of one name or subscription ID: their
+/// times, and the latest (by time, then fold order) with its action.
+#[derive(Default)]
+struct Hits {
+    times: Vec<NaiveDateTime>,
+    latest: Option<(NaiveDateTime, u64, u32)>,
+}
+
+impl Hits {
+    fn push(&mut self, t: NaiveDateTime, seq: u64, action: u32) {
+        self.times.push(t);
+        if self.latest.is_none_or(|(lt, ls, _)| (t, seq) >= (lt, ls)) {
+            self.latest = Some((t, seq, action));
+        }
+    }
+
+    /// How many came after `e`.
+    fn after(&self, e: NaiveDateTime) -> u32 {
+        let n = self.times.iter().filter(|t| **t > e).count();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
 }
 
 #[derive(Clone)]
@@ -83,9 +113,10 @@ pub struct ActivityAcc {
     actors: HashMap<Box<[u8]>, u32>,
     actor_names: Vec<String>,
     aggs: HashMap<(u32, u32), Agg>,
-    per_customer: HashMap<usize, ChangesSince>,
-    per_subscription: HashMap<String, ChangesSince>,
-    last_activity: HashMap<usize, NaiveDateTime>,
+    sub_hits: HashMap<String, Hits>,
+    /// Rows folded so far: the fold order, which breaks ties in time.
+    seq: u64,
+    day_first: Option<bool>,
     file: Option<FileDates>,
     pub issues: Vec<Issue>,
     pub rows: u64,
@@ -158,6 +189,7 @@ impl ActivityAcc {
     /// Start a file: dates are resolved per file.
     pub fn begin_file(&mut self, file: &Arc<str>, day_first: Option<bool>) {
         self.end_file();
+        self.day_first = day_first;
         self.file = Some(FileDates {
             file: file.clone(),
             order: day_first,
@@ -171,7 +203,7 @@ impl ActivityAcc {
     }
 
     /// Fold one row.
-    pub fn feed(&mut self, ctx: &JoinCtx<'_>, row: RowIn<'_>) {
+    pub fn feed(&mut self, row: RowIn<'_>) {
         let Some(file) = self.file.as_ref().map(|f| f.file.clone()) else {
             return;
         };
@@ -184,31 +216,30 @@ impl ActivityAcc {
                 return;
             }
         };
-        if ctx.day_first.is_none()
+        if self.day_first.is_none()
             && let Some(e) = date.evidence()
         {
-            self.evidence(ctx, e, loc(row.date_col));
+            self.evidence(e, loc(row.date_col));
         }
-        let name = self.name_slot(ctx, row.name, loc(row.name_col));
+        let name = self.name_slot(row.name, loc(row.name_col));
         let action = self.action_slot(row.action);
         let actor = row
             .actor
             .map(trim)
             .filter(|a| !a.is_empty())
             .map(|a| self.actor_slot(a));
+        let affects = self
+            .action_info
+            .get(action as usize)
+            .is_some_and(|(_, k)| k.affects_subscriptions());
         let subs = match row.details {
-            Some(d) if !ctx.sub_export_time.is_empty() && d.len() >= 36 => {
-                guids_in(&String::from_utf8_lossy(d))
-                    .into_iter()
-                    .filter(|g| ctx.sub_export_time.contains_key(g))
-                    .collect()
-            }
+            Some(d) if affects && d.len() >= 36 => guids_in(&String::from_utf8_lossy(d)),
             _ => Vec::new(),
         };
         self.rows += 1;
         let order = self.file.as_ref().and_then(|f| f.order);
         match date.resolve(order) {
-            Resolved::Ok(t) => self.fold(ctx, t, name, action, actor, &subs),
+            Resolved::Ok(t) => self.fold(t, name, action, actor, &subs),
             Resolved::Ambiguous => {
                 let Some(fd) = self.file.as_mut() else {
                     return;
@@ -245,14 +276,14 @@ impl ActivityAcc {
     }
 
     /// A date that shows the file's order (`day_first`).
-    fn evidence(&mut self, ctx: &JoinCtx<'_>, day_first: bool, loc: Location) {
+    fn evidence(&mut self, day_first: bool, loc: Location) {
         let Some(fd) = self.file.as_mut() else {
             return;
         };
         match fd.order {
             None => {
                 fd.order = Some(day_first);
-                self.flush_pending(ctx);
+                self.flush_pending();
             }
             Some(o) if o != day_first && !fd.conflict_reported => {
                 fd.conflict_reported = true;
@@ -265,7 +296,7 @@ impl ActivityAcc {
         }
     }
 
-    fn flush_pending(&mut self, ctx: &JoinCtx<'_>) {
+    fn flush_pending(&mut self) {
         let Some(fd) = self.file.as_mut() else {
             return;
         };
@@ -275,27 +306,22 @@ impl ActivityAcc {
         fd.first_ambiguous = None;
         for p in pending {
             if let Resolved::Ok(t) = p.date.resolve(order) {
-                self.fold(ctx, t, p.name, p.action, p.actor, &p.subs);
+                self.fold(t, p.name, p.action, p.actor, &p.subs);
             }
         }
     }
 
-    fn name_slot(&mut self, ctx: &JoinCtx<'_>, raw: &[u8], first: Location) -> u32 {
+    fn name_slot(&mut self, raw: &[u8], first: Location) -> u32 {
         let raw = trim(raw);
         let slots = &mut self.slots;
         let mut first = Some(first);
         let i = intern(&mut self.names, raw, || {
-            let display = String::from_utf8_lossy(raw).into_owned();
-            let matches = ctx
-                .by_name
-                .get(&name_key(&display))
-                .cloned()
-                .unwrap_or_default();
             slots.push(NameSlot {
-                display,
-                matches,
+                display: String::from_utf8_lossy(raw).into_owned(),
                 first: first.take().unwrap_or_else(|| Location::file("")),
                 rows: 0,
+                last: None,
+                hits: Hits::default(),
             });
             u32::try_from(slots.len() - 1).unwrap_or(u32::MAX)
         });
@@ -326,7 +352,6 @@ impl ActivityAcc {
 
     fn fold(
         &mut self,
-        ctx: &JoinCtx<'_>,
         t: NaiveDateTime,
         name: u32,
         action: u32,
@@ -345,39 +370,24 @@ impl ActivityAcc {
             agg.last = t;
             agg.last_actor = actor.or(agg.last_actor);
         }
-        let Some((text, kind)) = self.action_info.get(action as usize) else {
+        let Some((_, kind)) = self.action_info.get(action as usize) else {
             return;
         };
-        let customer = match self.slots.get(name as usize).map(|s| s.matches.as_slice()) {
-            Some([c]) => Some(*c),
-            _ => None,
-        };
-        if let Some(c) = customer {
-            let last = self.last_activity.entry(c).or_insert(t);
-            *last = (*last).max(t);
+        let affects = kind.affects_subscriptions();
+        self.seq += 1;
+        let seq = self.seq;
+        if let Some(slot) = self.slots.get_mut(name as usize) {
+            slot.last = Some(slot.last.map_or(t, |l| l.max(t)));
+            if affects {
+                slot.hits.push(t, seq, action);
+            }
         }
-        if !kind.affects_subscriptions() {
-            return;
-        }
-        if let Some(c) = customer
-            && ctx
-                .export_time
-                .get(c)
-                .copied()
-                .flatten()
-                .is_some_and(|e| t > e)
-        {
-            bump(self.per_customer.entry(c).or_default(), t, text);
-        }
-        for s in subs {
-            if ctx
-                .sub_export_time
-                .get(s)
-                .copied()
-                .flatten()
-                .is_some_and(|e| t > e)
-            {
-                bump(self.per_subscription.entry(s.clone()).or_default(), t, text);
+        if affects {
+            for s in subs {
+                self.sub_hits
+                    .entry(s.clone())
+                    .or_default()
+                    .push(t, seq, action);
             }
         }
     }
@@ -407,7 +417,8 @@ impl ActivityAcc {
         }
     }
 
-    /// The summary and the join issues.
+    /// The summary and the join issues: names are resolved to customers
+    /// and actions compared with export times here.
     pub fn finish(mut self, ctx: &JoinCtx<'_>, given: bool) -> (ActivitySummary, Vec<Issue>) {
         self.end_file();
         let tenant = |c: usize| {
@@ -416,29 +427,45 @@ impl ActivityAcc {
                 .map(|x| x.tenant_id.clone())
                 .unwrap_or_default()
         };
+        let matches: Vec<Vec<usize>> = self
+            .slots
+            .iter()
+            .map(|s| {
+                ctx.by_name
+                    .get(&name_key(&s.display))
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .collect();
         let mut issues = std::mem::take(&mut self.issues);
-        for s in &self.slots {
-            let msg = match s.matches.len() {
-                1 => continue,
-                // Partner-level actions (profile, users) name no customer.
-                0 if s.display.is_empty() => continue,
-                0 => format!(
-                    "activity names '{}' ({} rows): no customer with that name",
-                    s.display, s.rows
-                ),
-                n => format!(
-                    "activity names '{}' ({} rows): {n} customers have that name ({}); these rows are not attributed",
-                    s.display,
-                    s.rows,
-                    s.matches
-                        .iter()
-                        .map(|c| tenant(*c))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
-            issues.push(Issue::warning(s.first.clone(), msg));
+        for (s, m) in self.slots.iter().zip(&matches) {
+            if let Some(msg) = join_message(s, m, &tenant) {
+                issues.push(Issue::warning(s.first.clone(), msg));
+            }
         }
+        let aggregates = self.aggregates(&matches, &tenant);
+        let (per_customer, last_activity) = self.per_customer(ctx, &matches);
+        let summary = ActivitySummary {
+            given,
+            per_customer: per_customer
+                .into_iter()
+                .map(|(c, v)| (tenant(c), v))
+                .collect(),
+            per_subscription: self.per_subscription(ctx),
+            last_activity: last_activity
+                .into_iter()
+                .map(|(c, v)| (tenant(c), v))
+                .collect(),
+            aggregates,
+        };
+        (summary, issues)
+    }
+
+    fn aggregates(
+        &self,
+        matches: &[Vec<usize>],
+        tenant: &dyn Fn(usize) -> String,
+    ) -> Vec<ActivityAggregate> {
         let mut aggregates: Vec<ActivityAggregate> = self
             .aggs
             .iter()
@@ -446,8 +473,8 @@ impl ActivityAcc {
                 let slot = self.slots.get(n as usize)?;
                 let (action, kind) = self.action_info.get(a as usize)?;
                 Some(ActivityAggregate {
-                    customer_tenant_id: match slot.matches.as_slice() {
-                        [c] => Some(tenant(*c)),
+                    customer_tenant_id: match matches.get(n as usize).map(Vec::as_slice) {
+                        Some([c]) => Some(tenant(*c)),
                         _ => None,
                     },
                     customer_name: slot.display.clone(),
@@ -464,30 +491,97 @@ impl ActivityAcc {
             .collect();
         aggregates
             .sort_by(|a, b| (&a.customer_name, &a.action).cmp(&(&b.customer_name, &b.action)));
-        let summary = ActivitySummary {
-            given,
-            per_customer: self
-                .per_customer
-                .into_iter()
-                .map(|(c, v)| (tenant(c), v))
-                .collect(),
-            per_subscription: self.per_subscription,
-            last_activity: self
-                .last_activity
-                .into_iter()
-                .map(|(c, v)| (tenant(c), v))
-                .collect(),
-            aggregates,
-        };
-        (summary, issues)
+        aggregates
+    }
+
+    /// Per customer index: changes after its export, and its latest row.
+    fn per_customer(
+        &self,
+        ctx: &JoinCtx<'_>,
+        matches: &[Vec<usize>],
+    ) -> (HashMap<usize, ChangesSince>, HashMap<usize, NaiveDateTime>) {
+        let mut changes: HashMap<usize, (u32, (NaiveDateTime, u64, u32))> = HashMap::new();
+        let mut last_activity: HashMap<usize, NaiveDateTime> = HashMap::new();
+        for (slot, m) in self.slots.iter().zip(matches) {
+            let [c] = m.as_slice() else {
+                continue;
+            };
+            if let Some(t) = slot.last {
+                let last = last_activity.entry(*c).or_insert(t);
+                *last = (*last).max(t);
+            }
+            let (Some(e), Some(latest)) =
+                (ctx.export_time.get(*c).copied().flatten(), slot.hits.latest)
+            else {
+                continue;
+            };
+            let n = slot.hits.after(e);
+            if n == 0 {
+                continue;
+            }
+            let entry = changes.entry(*c).or_insert((0, latest));
+            entry.0 = entry.0.saturating_add(n);
+            if (latest.0, latest.1) >= (entry.1.0, entry.1.1) {
+                entry.1 = latest;
+            }
+        }
+        let changes = changes
+            .into_iter()
+            .map(|(c, (count, latest))| (c, self.changes(count, latest)))
+            .collect();
+        (changes, last_activity)
+    }
+
+    fn per_subscription(&self, ctx: &JoinCtx<'_>) -> HashMap<String, ChangesSince> {
+        self.sub_hits
+            .iter()
+            .filter_map(|(id, hits)| {
+                let e = ctx.sub_export_time.get(id).copied().flatten()?;
+                let latest = hits.latest?;
+                let n = hits.after(e);
+                (n > 0).then(|| (id.clone(), self.changes(n, latest)))
+            })
+            .collect()
+    }
+
+    fn changes(&self, count: u32, (t, _, action): (NaiveDateTime, u64, u32)) -> ChangesSince {
+        let text = self
+            .action_info
+            .get(action as usize)
+            .map(|(text, _)| text.clone())
+            .unwrap_or_default();
+        ChangesSince {
+            count,
+            last: Some((t, text)),
+        }
     }
 }
 
-fn bump(c: &mut ChangesSince, t: NaiveDateTime, text: &str) {
-    c.count += 1;
-    if c.last.as_ref().is_none_or(|(when, _)| t >= *when) {
-        c.last = Some((t, text.to_owned()));
-    }
+/// The warning for a log name that is not exactly one customer's.
+fn join_message(
+    s: &NameSlot,
+    matches: &[usize],
+    tenant: &dyn Fn(usize) -> String,
+) -> Option<String> {
+    Some(match matches.len() {
+        1 => return None,
+        // Partner-level actions (profile, users) name no customer.
+        0 if s.display.is_empty() => return None,
+        0 => format!(
+            "activity names '{}' ({} rows): no customer with that name",
+            s.display, s.rows
+        ),
+        n => format!(
+            "activity names '{}' ({} rows): {n} customers have that name ({}); these rows are not attributed",
+            s.display,
+            s.rows,
+            matches
+                .iter()
+                .map(|c| tenant(*c))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    })
 }
 
 #[cfg(test)]

@@ -6,8 +6,9 @@
 //! Why it is shaped this way: inputs are many small workbooks plus one huge
 //! log. So export files are read in parallel (rayon), each into canonical
 //! records, a file's kind decided by its header row (never its name or
-//! position); then customers are indexed, per-customer files attributed,
-//! and only then is the activity log streamed once and folded against the
+//! position), while the activity logs given as such stream once beside
+//! them (the fold needs nothing from the exports); then customers are
+//! indexed, per-customer files attributed, and the fold is joined to the
 //! customers and export times. Nothing read is dropped silently: every
 //! problem is an [`Issue`] with a location, and only a path that does not
 //! exist or a folder that cannot be listed stops the run.
@@ -37,7 +38,7 @@ use sha2::{Digest, Sha256};
 
 pub use offer_map::read_offer_map;
 
-use crate::model::{Customer, Inputs, Issue, Location, name_key};
+use crate::model::{Customer, InputFile, Inputs, Issue, Location, name_key};
 use activity::{ActivityAcc, JoinCtx};
 use customers::CustomerIndex;
 use discover::{Found, discover};
@@ -102,16 +103,21 @@ pub fn read_all(
     let total = customer_files.len() + exports.len() + activity_files.len();
     let done = AtomicUsize::new(0);
     let tick = || progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-    let reads: Vec<FileRead> = customer_files
-        .par_iter()
-        .map(|f| (f, read::Role::Customers))
-        .chain(exports.par_iter().map(|f| (f, read::Role::Any)))
-        .map(|(f, role)| {
-            let r = read::read_file(f, role, spec);
-            tick();
-            r
-        })
-        .collect();
+    let (reads, streamed) = rayon::join(
+        || -> Vec<FileRead> {
+            customer_files
+                .par_iter()
+                .map(|f| (f, read::Role::Customers))
+                .chain(exports.par_iter().map(|f| (f, read::Role::Any)))
+                .map(|(f, role)| {
+                    let r = read::read_file(f, role, spec);
+                    tick();
+                    r
+                })
+                .collect()
+        },
+        || stream_logs(&activity_files, ActivityAcc::default(), spec, &tick),
+    );
 
     let mut inputs = Inputs::default();
     for r in &reads {
@@ -140,37 +146,73 @@ pub fn read_all(
     }
     inputs.issues.extend(dedupe_issues);
 
-    let logs: Vec<Found> = activity_files.into_iter().chain(deferred).collect();
-    fold_activity(&mut inputs, &logs, &grids, spec, &tick);
+    fold_activity(
+        &mut inputs,
+        (&activity_files, streamed),
+        &deferred,
+        &grids,
+        spec,
+        &tick,
+    );
     Ok(inputs)
 }
 
-/// Stream every activity log and fold it into `inputs.activity`.
-fn fold_activity(
-    inputs: &mut Inputs,
+/// Logs streamed into an accumulator, with each file's record and issues.
+type Streamed = (ActivityAcc, Vec<(InputFile, Vec<Issue>)>);
+
+/// Stream activity CSVs, in order, into `acc`.
+fn stream_logs(
     logs: &[Found],
-    grids: &[(Found, Vec<read::ActivityGrid>)],
+    mut acc: ActivityAcc,
     spec: &IngestSpec,
-    tick: &dyn Fn(),
-) {
-    if logs.is_empty() && grids.is_empty() {
-        return;
-    }
-    let pool = join_pool(inputs);
-    let ctx = join_ctx(&pool, inputs, spec.day_first);
-    let mut acc = ActivityAcc::default();
-    for (found, sheets) in grids {
-        let file: Arc<str> = Arc::from(found.display.as_str());
-        for g in sheets {
-            stream::fold_grid(&file, &g.grid, &g.header, &mut acc, &ctx);
-        }
-    }
+    tick: &(dyn Fn() + Sync),
+) -> Streamed {
+    let mut done = Vec::with_capacity(logs.len());
     for f in logs {
-        let (file, mut issues) = stream::stream_activity_csv(f, &mut acc, &ctx);
-        inputs.files.push(file);
-        inputs.issues.append(&mut issues);
+        done.push(stream::stream_activity_csv(f, &mut acc, spec.day_first));
         tick();
     }
+    (acc, done)
+}
+
+/// Fold the activity into `inputs.activity`: activity sheets found in
+/// workbooks, then the given logs (`given`: already streamed beside the
+/// exports), then activity CSVs found among the exports, in that order
+/// (the order breaks ties between rows of the same time).
+fn fold_activity(
+    inputs: &mut Inputs,
+    given: (&[Found], Streamed),
+    deferred: &[Found],
+    grids: &[(Found, Vec<read::ActivityGrid>)],
+    spec: &IngestSpec,
+    tick: &(dyn Fn() + Sync),
+) {
+    let (logs, streamed) = given;
+    if logs.is_empty() && deferred.is_empty() && grids.is_empty() {
+        return;
+    }
+    let (acc, mut done) = if grids.is_empty() {
+        streamed
+    } else {
+        // Rare: sheets come first, so the logs are streamed again after them.
+        drop(streamed);
+        let mut acc = ActivityAcc::default();
+        for (found, sheets) in grids {
+            let file: Arc<str> = Arc::from(found.display.as_str());
+            for g in sheets {
+                stream::fold_grid(&file, &g.grid, &g.header, &mut acc, spec.day_first);
+            }
+        }
+        stream_logs(logs, acc, spec, &|| {})
+    };
+    let (acc, more) = stream_logs(deferred, acc, spec, tick);
+    done.extend(more);
+    for (file, mut issues) in done {
+        inputs.files.push(file);
+        inputs.issues.append(&mut issues);
+    }
+    let pool = join_pool(inputs);
+    let ctx = join_ctx(&pool, inputs);
     let (summary, mut issues) = acc.finish(&ctx, true);
     inputs.activity = summary;
     inputs.issues.append(&mut issues);
@@ -199,7 +241,7 @@ fn join_pool(inputs: &Inputs) -> Vec<Customer> {
     pool
 }
 
-fn join_ctx<'a>(pool: &'a [Customer], inputs: &Inputs, day_first: Option<bool>) -> JoinCtx<'a> {
+fn join_ctx<'a>(pool: &'a [Customer], inputs: &Inputs) -> JoinCtx<'a> {
     let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
     let mut by_tenant: HashMap<&str, usize> = HashMap::new();
     for (i, c) in pool.iter().enumerate() {
@@ -229,7 +271,6 @@ fn join_ctx<'a>(pool: &'a [Customer], inputs: &Inputs, day_first: Option<bool>) 
         by_name,
         export_time,
         sub_export_time,
-        day_first,
     }
 }
 

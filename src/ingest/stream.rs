@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use super::activity::{ActivityAcc, JoinCtx, RowIn};
+use super::activity::{ActivityAcc, RowIn};
 use super::decode::{DecodingReader, sniff};
 use super::discover::Found;
 use super::headers::{Field, HeaderMap, Kind};
@@ -60,7 +60,7 @@ pub fn sniff_head(head: &[u8]) -> (u8, Option<HeaderMap>) {
 pub fn stream_activity_csv(
     found: &Found,
     acc: &mut ActivityAcc,
-    ctx: &JoinCtx<'_>,
+    day_first: Option<bool>,
 ) -> (InputFile, Vec<Issue>) {
     let display: Arc<str> = Arc::from(found.display.as_str());
     let mut hasher = Sha256::new();
@@ -82,8 +82,8 @@ pub fn stream_activity_csv(
                     let (delim, header) = sniff_head(&head);
                     match header {
                         Some(h) if h.kind == Kind::Activity => {
-                            acc.begin_file(&display, ctx.day_first);
-                            match fold_csv(head, src, delim, &h, acc, ctx) {
+                            acc.begin_file(&display, day_first);
+                            match fold_csv(head, src, delim, &h, acc) {
                                 Ok(n) => rows = n,
                                 Err(e) => issues.push(file_issue(format!("reading stopped ({e})"))),
                             }
@@ -134,7 +134,6 @@ fn fold_csv<R: Read>(
     delim: u8,
     h: &HeaderMap,
     acc: &mut ActivityAcc,
-    ctx: &JoinCtx<'_>,
 ) -> Result<u64, csv::Error> {
     let (enc, bom) = sniff(&head);
     let reader: Box<dyn Read + '_> = if enc == encoding_rs::UTF_8 {
@@ -165,20 +164,17 @@ fn fold_csv<R: Read>(
         let raw_date = rec.get(cols.date).unwrap_or(b"");
         let date_text = std::str::from_utf8(raw_date).unwrap_or("").trim();
         let date = scan_date(date_text).ok_or(date_text);
-        acc.feed(
-            ctx,
-            RowIn {
-                sheet: None,
-                line,
-                date_col: col32(cols.date),
-                name_col: col32(cols.name),
-                date,
-                name: rec.get(cols.name).unwrap_or(b""),
-                action: rec.get(cols.action).unwrap_or(b""),
-                actor: cols.actor.and_then(|c| rec.get(c)),
-                details: cols.details.and_then(|c| rec.get(c)),
-            },
-        );
+        acc.feed(RowIn {
+            sheet: None,
+            line,
+            date_col: col32(cols.date),
+            name_col: col32(cols.name),
+            date,
+            name: rec.get(cols.name).unwrap_or(b""),
+            action: rec.get(cols.action).unwrap_or(b""),
+            actor: cols.actor.and_then(|c| rec.get(c)),
+            details: cols.details.and_then(|c| rec.get(c)),
+        });
     }
     Ok(rows)
 }
@@ -214,10 +210,10 @@ pub fn fold_grid(
     grid: &Grid,
     h: &HeaderMap,
     acc: &mut ActivityAcc,
-    ctx: &JoinCtx<'_>,
+    day_first: Option<bool>,
 ) -> u64 {
     let cols = Cols::of(h);
-    acc.begin_file(file, ctx.day_first);
+    acc.begin_file(file, day_first);
     let abs = |c: usize| grid.col_offset.saturating_add(col32(c));
     let mut rows = 0;
     for row in grid.rows.iter().skip(h.row_index + 1) {
@@ -237,20 +233,17 @@ pub fn fold_grid(
         let (name, action) = (text(cols.name), text(cols.action));
         let actor = cols.actor.map(text);
         let details = cols.details.map(text);
-        acc.feed(
-            ctx,
-            RowIn {
-                sheet: grid.sheet.as_deref(),
-                line: row.number,
-                date_col: abs(cols.date),
-                name_col: abs(cols.name),
-                date,
-                name: name.as_bytes(),
-                action: action.as_bytes(),
-                actor: actor.as_deref().map(str::as_bytes),
-                details: details.as_deref().map(str::as_bytes),
-            },
-        );
+        acc.feed(RowIn {
+            sheet: grid.sheet.as_deref(),
+            line: row.number,
+            date_col: abs(cols.date),
+            name_col: abs(cols.name),
+            date,
+            name: name.as_bytes(),
+            action: action.as_bytes(),
+            actor: actor.as_deref().map(str::as_bytes),
+            details: details.as_deref().map(str::as_bytes),
+        });
     }
     acc.end_file();
     rows

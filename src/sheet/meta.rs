@@ -156,6 +156,10 @@ fn locked_headers_json() -> String {
 
 /// Split text into cell-sized pieces on character boundaries.
 fn chunks(text: &str) -> Vec<String> {
+    // Almost every row fits one cell (characters never outnumber bytes).
+    if text.len() <= CHUNK_CHARS {
+        return vec![text.to_owned()];
+    }
     let chars: Vec<char> = text.chars().collect();
     chars
         .chunks(CHUNK_CHARS)
