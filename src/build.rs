@@ -5,16 +5,14 @@
 //! the one rule that spans them: a workbook is written only when something
 //! usable was read, and then always, with every issue inside it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::ingest::{self, IngestError, IngestSpec};
 use crate::model::classify::classify;
-use crate::model::{
-    Action, Issue, Location, MigrationBook, MigrationRow, OfferMap, Severity, SourceSubscription,
-};
+use crate::model::{Action, Issue, Location, MigrationBook, MigrationRow, OfferMap, Severity};
 use crate::sheet::cells::MAX_CELL_CHARS;
 use crate::sheet::{self, SheetError};
 
@@ -102,8 +100,8 @@ pub fn build_book(
         issues.sort_by(|a, b| a.location.cmp(&b.location));
         return Err(BuildError::NothingUsable { issues });
     }
-    let classified = classify(&inputs, &offer_map, settings.as_of);
-    let clipped = clipped_cells(&classified.rows, &inputs.subscriptions);
+    let classified = classify(&mut inputs, &offer_map, settings.as_of);
+    let clipped = clipped_cells(&classified.rows, &classified.sources);
     let mut issues = inputs.issues;
     issues.extend(classified.issues);
     issues.extend(clipped);
@@ -127,7 +125,7 @@ pub fn build_book(
 
 /// A text longer than Excel allows in one cell is cut when written: say so,
 /// at the input row it came from, rather than lose the end silently.
-fn clipped_cells(rows: &[MigrationRow], subs: &[SourceSubscription]) -> Vec<Issue> {
+fn clipped_cells(rows: &[MigrationRow], sources: &HashMap<String, Location>) -> Vec<Issue> {
     let len = |s: &str| s.chars().count();
     let opt = |s: &Option<String>| s.as_deref().map_or(0, len);
     // Joined with one separator between items, as the writer joins them.
@@ -156,13 +154,10 @@ fn clipped_cells(rows: &[MigrationRow], subs: &[SourceSubscription]) -> Vec<Issu
             ),
         ];
         for (header, chars) in texts.into_iter().filter(|(_, n)| *n > MAX_CELL_CHARS) {
-            let at = subs
-                .iter()
-                .find(|s| {
-                    s.subscription_id
-                        .eq_ignore_ascii_case(&row.source_subscription_id)
-                })
-                .map_or_else(Location::default, |s| s.source.clone());
+            let at = sources
+                .get(&row.source_subscription_id)
+                .cloned()
+                .unwrap_or_default();
             issues.push(Issue::warning(
                 at,
                 format!(

@@ -7,7 +7,7 @@
 //! paying twice. Pure logic over the model: no I/O, and "today" is a
 //! parameter so results are reproducible.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
@@ -28,6 +28,9 @@ pub struct Classified {
     pub customers: Vec<CustomerSummary>,
     /// Issues found while deciding (duplicates, unknown customers …).
     pub issues: Vec<Issue>,
+    /// Where each row came from, by lower-case source subscription ID (for
+    /// issues found after classification).
+    pub sources: HashMap<String, Location>,
 }
 
 /// The shape of an offer ID.
@@ -125,17 +128,28 @@ pub fn commerce(sub: &SourceSubscription) -> Commerce {
 /// Rows come out sorted by customer, product and subscription ID. A
 /// subscription that appears in two inputs is kept once (the first read)
 /// and the other occurrence becomes an issue.
-pub fn classify(inputs: &Inputs, offer_map: &OfferMap, as_of: NaiveDate) -> Classified {
+pub fn classify(inputs: &mut Inputs, offer_map: &OfferMap, as_of: NaiveDate) -> Classified {
+    // The subscriptions are consumed: their text moves into the rows rather
+    // than being copied (25,000 rows would otherwise be held twice).
+    let subscriptions = std::mem::take(&mut inputs.subscriptions);
+    let inputs: &Inputs = inputs;
     let customers: HashMap<&str, &Customer> = inputs
         .customers
         .iter()
         .map(|c| (c.tenant_id.as_str(), c))
         .collect();
     let row_issues = index_issues_by_row(&inputs.issues);
+    let reported_files: HashSet<&str> = inputs
+        .issues
+        .iter()
+        .filter(|i| i.location.place == Place::File)
+        .map(|i| &*i.location.file)
+        .collect();
     let mut out = Classified::default();
-    let mut seen: HashMap<String, &Location> = HashMap::new();
+    out.rows.reserve_exact(subscriptions.len());
+    let mut seen: HashMap<String, Location> = HashMap::with_capacity(subscriptions.len());
 
-    for sub in &inputs.subscriptions {
+    for sub in subscriptions {
         let key = sub.subscription_id.trim().to_ascii_lowercase();
         if let Some(first) = seen.get(&key) {
             out.issues.push(Issue::warning(
@@ -144,9 +158,19 @@ pub fn classify(inputs: &Inputs, offer_map: &OfferMap, as_of: NaiveDate) -> Clas
             ));
             continue;
         }
-        seen.insert(key, &sub.source);
-        let mut row = decide(sub, &customers, inputs, offer_map, as_of, &mut out.issues);
-        if let Some(msgs) = row_issues.get(&row_key(&sub.source)) {
+        seen.insert(key, sub.source.clone());
+        let messages = row_issues.get(&row_key(&sub.source));
+        let file_reported = reported_files.contains(&*sub.source.file);
+        let mut row = decide(
+            sub,
+            &customers,
+            inputs,
+            offer_map,
+            as_of,
+            file_reported,
+            &mut out.issues,
+        );
+        if let Some(msgs) = messages {
             row.warnings.extend(msgs.iter().cloned());
         }
         out.rows.push(row);
@@ -160,16 +184,18 @@ pub fn classify(inputs: &Inputs, offer_map: &OfferMap, as_of: NaiveDate) -> Clas
         )
     });
     out.customers = summarize(inputs, &out.rows);
+    out.sources = seen;
     out
 }
 
 /// Decide one row.
 fn decide(
-    sub: &SourceSubscription,
+    sub: SourceSubscription,
     customers: &HashMap<&str, &Customer>,
     inputs: &Inputs,
     offer_map: &OfferMap,
     as_of: NaiveDate,
+    file_reported: bool,
     issues: &mut Vec<Issue>,
 ) -> MigrationRow {
     let tenant = sub
@@ -183,30 +209,32 @@ fn decide(
     if !tenant.is_empty() && customer.is_none() && !inputs.customers.is_empty() {
         warnings.push(format!("customer {tenant} is not in the customer list"));
     }
-    let billing_type = billing_type(sub);
-    let commerce = commerce(sub);
-    let action = action_for(sub, &tenant, billing_type, &mut warnings);
+    let billing_type = billing_type(&sub);
+    let commerce = commerce(&sub);
+    let action = action_for(&sub, &tenant, billing_type, &mut warnings);
+    let retire = (action == Action::Recreate).then(|| retirement_for(&sub, commerce, as_of));
+    let source = sub.source.to_string();
 
     let mut row = MigrationRow {
         customer: customer
             .map(|c| c.company_name.clone())
-            .or_else(|| sub.customer_name.clone())
+            .or(sub.customer_name)
             .unwrap_or_default(),
         tenant_id: tenant.clone(),
         primary_domain: customer.and_then(|c| c.primary_domain.clone()),
         source_subscription_id: sub.subscription_id.trim().to_ascii_lowercase(),
-        product: sub.product.clone(),
-        source_offer_id: sub.offer_id.clone(),
-        nickname: sub.nickname.clone(),
-        status: sub.status.clone(),
+        product: sub.product,
+        source_offer_id: sub.offer_id,
+        nickname: sub.nickname,
+        status: sub.status,
         seats: sub.quantity,
         billing_type,
         commerce,
-        billing_cycle: sub.billing_cycle.clone(),
-        term: sub.term.clone(),
+        billing_cycle: sub.billing_cycle,
+        term: sub.term,
         term_end: sub.term_end,
         auto_renew: sub.auto_renew,
-        reseller: sub.reseller.clone(),
+        reseller: sub.reseller,
         changes_since_export: None,
         action,
         target_catalog_item: None,
@@ -218,8 +246,8 @@ fn decide(
         retirement: Retirement::None,
         double_billing_days: None,
         warnings,
-        source: sub.source.to_string(),
-        extras: sub.extras.clone(),
+        source,
+        extras: sub.extras,
     };
 
     if inputs.activity.given {
@@ -240,9 +268,8 @@ fn decide(
         row.changes_since_export = Some(changes);
     }
 
-    if row.action == Action::Recreate {
-        fill_targets(&mut row, sub, offer_map);
-        let (retirement, days) = retirement_for(sub, commerce, as_of);
+    if let Some((retirement, days)) = retire {
+        fill_targets(&mut row, sub.target_offer_id.as_deref(), offer_map);
         match (&retirement, days) {
             (Retirement::DecideAtRetire, _) => row.warnings.push(
                 "commerce unknown (no offer ID): retire will read the live subscription to decide".into(),
@@ -258,10 +285,6 @@ fn decide(
         row.retirement = retirement;
         row.double_billing_days = days;
     }
-    let file_reported = inputs
-        .issues
-        .iter()
-        .any(|i| i.location.file == sub.source.file && i.location.place == Place::File);
     if row.tenant_id.is_empty() && !file_reported {
         issues.push(Issue::error(
             sub.source.clone(),
@@ -306,17 +329,17 @@ fn action_for(
 
 /// Target defaults: catalog item from a purchasable offer or the offer map;
 /// seats, cycle and term from the source.
-fn fill_targets(row: &mut MigrationRow, sub: &SourceSubscription, offer_map: &OfferMap) {
-    let offer = sub.offer_id.as_deref();
+fn fill_targets(row: &mut MigrationRow, proposed: Option<&str>, offer_map: &OfferMap) {
+    let offer = row.source_offer_id.as_deref();
     let is_purchasable = |o: &&str| offer_shape(o) == OfferShape::NcePurchasable;
     // The source's own new-commerce item, else the one the input proposes
     // (the batch-migration tool's NcePsa), else the offer map.
     let purchasable = offer
         .filter(is_purchasable)
-        .or_else(|| sub.target_offer_id.as_deref().filter(is_purchasable));
+        .or_else(|| proposed.filter(is_purchasable));
     row.target_catalog_item = purchasable
         .map(|o| o.trim().to_ascii_uppercase())
-        .or_else(|| offer_map.lookup(offer, &sub.product).map(str::to_owned));
+        .or_else(|| offer_map.lookup(offer, &row.product).map(str::to_owned));
     if row.target_catalog_item.is_none() {
         row.warnings.push(match offer.map(offer_shape) {
             Some(OfferShape::NcePartial) => {
@@ -326,9 +349,9 @@ fn fill_targets(row: &mut MigrationRow, sub: &SourceSubscription, offer_map: &Of
             _ => "no target catalog item: fill it in or map this offer in --offer-map".into(),
         });
     }
-    row.target_seats = sub.quantity;
-    row.target_billing_cycle = sub.billing_cycle.clone();
-    row.target_term = sub.term.clone();
+    row.target_seats = row.seats;
+    row.target_billing_cycle = row.billing_cycle.clone();
+    row.target_term = row.term.clone();
 }
 
 /// How to retire the source, and the days it bills after the copy starts.
@@ -506,7 +529,7 @@ mod tests {
     #[test]
     fn actions_follow_status_billing_and_seats() {
         let as_of = day("2026-11-20");
-        let input = inputs(vec![
+        let mut input = inputs(vec![
             sub(
                 "a",
                 "Microsoft 365 Business Basic",
@@ -526,7 +549,7 @@ mod tests {
             sub("e", "Office 365 E1", None, None, "active"),
             sub("f", "Office 365 E1", None, Some(2), "frozen"),
         ]);
-        let out = classify(&input, &OfferMap::default(), as_of);
+        let out = classify(&mut input, &OfferMap::default(), as_of);
         let by_id: HashMap<&str, &MigrationRow> = out
             .rows
             .iter()
@@ -584,7 +607,7 @@ mod tests {
         );
         let unknown = sub("d", "Office 365 E3", None, Some(5), "active");
         let out = classify(
-            &inputs(vec![inside, past, legacy, unknown]),
+            &mut inputs(vec![inside, past, legacy, unknown]),
             &OfferMap::default(),
             as_of,
         );
@@ -621,7 +644,7 @@ mod tests {
         a.billing_cycle = Some(BillingCycle::Monthly);
         let mut dup = sub("A", "Office 365 E3", None, Some(4), "active");
         dup.source = Location::line("other.csv", 7);
-        let out = classify(&inputs(vec![a, dup]), &map, day("2026-11-20"));
+        let out = classify(&mut inputs(vec![a, dup]), &map, day("2026-11-20"));
         assert_eq!(out.rows.len(), 1);
         assert_eq!(
             out.rows[0].target_catalog_item.as_deref(),
@@ -655,7 +678,7 @@ mod tests {
                 last: Some((when, "Changed quantity".into())),
             },
         );
-        let out = classify(&input, &OfferMap::default(), day("2026-11-20"));
+        let out = classify(&mut input, &OfferMap::default(), day("2026-11-20"));
         let a = out.rows.iter().find(|r| r.source_subscription_id == "a");
         assert!(a.is_some_and(|a| {
             a.warnings

@@ -37,11 +37,24 @@ fn changes(c: &Option<ChangesSince>) -> CellValue {
 }
 
 /// Write a sheet holding one Excel table with autofilter and frozen header.
+/// How a sheet's rows are offered for filtering.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Filter {
+    /// An Excel table (banded, named, structured references).
+    Table,
+    /// A plain autofilter: what a sheet with tens of thousands of rows
+    /// gets, because rust_xlsxwriter keeps a map entry per table cell.
+    AutoFilter,
+}
+
+/// Write a sheet holding one Excel table (or an autofiltered range) with a
+/// frozen header.
 fn write_table(
     ws: &mut Worksheet,
     name: &str,
     columns: &[Column],
     rows: impl ExactSizeIterator<Item = Vec<CellValue>>,
+    filter: Filter,
 ) -> Result<(), XlsxError> {
     ws.set_name(name)?;
     let header = Format::new()
@@ -58,14 +71,25 @@ fn write_table(
         ws.set_column_width(c as u16, *width)?;
         table_cols.push(TableColumn::new().set_header(*h).set_header_format(&header));
     }
-    // The table (and its header row) first: these sheets are written in
-    // constant-memory mode, where rows can only be written in order.
+    // The header first: these sheets are written in constant-memory mode,
+    // where rows can only be written in order.
     let last = u32::try_from(rows.len()).unwrap_or(u32::MAX).max(1);
-    let table = Table::new()
-        .set_name(format!("{name}Table"))
-        .set_style(TableStyle::Light1)
-        .set_columns(&table_cols);
-    ws.add_table(0, 0, last, (columns.len() - 1) as u16, &table)?;
+    let last_col = (columns.len() - 1) as u16;
+    match filter {
+        Filter::Table => {
+            let table = Table::new()
+                .set_name(format!("{name}Table"))
+                .set_style(TableStyle::Light1)
+                .set_columns(&table_cols);
+            ws.add_table(0, 0, last, last_col, &table)?;
+        }
+        Filter::AutoFilter => {
+            for (c, (h, _, _)) in columns.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, *h, &header)?;
+            }
+            ws.autofilter(0, 0, last, last_col)?;
+        }
+    }
     for (i, row) in rows.enumerate() {
         let r = i as u32 + 1;
         for (c, v) in row.iter().enumerate() {
@@ -105,7 +129,7 @@ pub fn write_customers(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), X
             num(c.issues),
         ]
     });
-    write_table(ws, "Customers", COLUMNS, rows)
+    write_table(ws, "Customers", COLUMNS, rows, Filter::Table)
 }
 
 /// Every issue build found.
@@ -124,7 +148,7 @@ pub fn write_issues(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), Xlsx
             text(&i.message),
         ]
     });
-    write_table(ws, "Issues", COLUMNS, rows)
+    write_table(ws, "Issues", COLUMNS, rows, Filter::Table)
 }
 
 /// The activity log, folded per customer and action.
@@ -151,7 +175,7 @@ pub fn write_activity(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), Xl
             text(a.last_actor.as_deref().unwrap_or("")),
         ]
     });
-    write_table(ws, "Activity", COLUMNS, rows)
+    write_table(ws, "Activity", COLUMNS, rows, Filter::AutoFilter)
 }
 
 /// Totals per product: rows, seats, seats to recreate.

@@ -83,7 +83,7 @@ async fn pulled_files_build_rows_seats_and_retirement_matching_the_seed() {
         "300 customers in pages of 50"
     );
 
-    let inputs = ingest::read_all(
+    let mut inputs = ingest::read_all(
         &IngestSpec {
             exports: vec![dir.path().to_owned()],
             ..IngestSpec::default()
@@ -108,7 +108,7 @@ async fn pulled_files_build_rows_seats_and_retirement_matching_the_seed() {
     }
 
     let today = Utc::now().date_naive();
-    let classified = classify(&inputs, &OfferMap::default(), today);
+    let classified = classify(&mut inputs, &OfferMap::default(), today);
     assert_eq!(classified.rows.len(), 1200);
     let seeded: HashMap<&str, (&str, &emulator::state::Subscription)> = world.tenants[0]
         .customers
