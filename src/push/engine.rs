@@ -14,6 +14,7 @@ use chrono::Utc;
 use serde_json::json;
 use tokio::task::JoinSet;
 
+use super::crash::{self, Point};
 use super::journal::{EntryState, Intent, Journal, JournalError, RequestKind, RowOutcome};
 use super::port::{BuyLine, CallError, CartCreated, CheckoutResult, OrderInfo, PartnerApi};
 use super::settle;
@@ -285,16 +286,19 @@ async fn buy_by_cart<A: PartnerApi>(
         depends_on: None,
     })?;
     journal.mark_attempt(&cart_entry.request_id)?;
-    let cart = match api
+    crash::reached(Point::Intent);
+    let answer = api
         .create_cart(customer_id, &cart_entry.request_id, lines)
-        .await
-    {
+        .await;
+    crash::reached(Point::Answer);
+    let cart = match answer {
         Ok(cart) => {
             journal.settle(
                 &cart_entry.request_id,
                 EntryState::Done,
                 &serde_json::to_value(&cart).unwrap_or_default(),
             )?;
+            crash::reached(Point::Settled);
             cart
         }
         Err(CallError::Uncertain(m)) => {
@@ -330,10 +334,12 @@ async fn buy_by_cart<A: PartnerApi>(
         depends_on: Some(cart_entry.request_id.clone()),
     })?;
     journal.mark_attempt(&checkout_entry.request_id)?;
-    match api
+    crash::reached(Point::Intent);
+    let answer = api
         .checkout(customer_id, &cart.cart_id, &checkout_entry.request_id)
-        .await
-    {
+        .await;
+    crash::reached(Point::Answer);
+    match answer {
         Ok(result) => {
             let value = serde_json::to_value(&result).unwrap_or_default();
             let rows = checkout_outcomes(lines, &cart, &result);
@@ -343,6 +349,7 @@ async fn buy_by_cart<A: PartnerApi>(
                 &value,
                 &rows,
             )?;
+            crash::reached(Point::Settled);
             Ok(rows)
         }
         Err(CallError::Rejected { code, .. }) if code == settle::CART_ALREADY_SUBMITTED => {
@@ -378,14 +385,17 @@ async fn buy_by_order<A: PartnerApi>(
         depends_on: None,
     })?;
     journal.mark_attempt(&entry.request_id)?;
-    match api
+    crash::reached(Point::Intent);
+    let answer = api
         .create_order(customer_id, &entry.request_id, lines)
-        .await
-    {
+        .await;
+    crash::reached(Point::Answer);
+    match answer {
         Ok(order) => {
             let value = serde_json::to_value(&order).unwrap_or_default();
             let rows = order_outcomes(lines, &order);
             journal.settle_with_rows(&entry.request_id, EntryState::Done, &value, &rows)?;
+            crash::reached(Point::Settled);
             Ok(rows)
         }
         Err(err) => rejected_or_doubt(journal, &entry.request_id, lines, err, "", ""),
@@ -420,6 +430,7 @@ fn rejected_or_doubt(
                 .collect();
             let response = json!({ "code": code, "message": message });
             journal.settle_with_rows(request_id, EntryState::Failed, &response, &rows)?;
+            crash::reached(Point::Settled);
             Ok(rows)
         }
         CallError::Uncertain(m) => {

@@ -3,6 +3,7 @@
 
 mod api;
 mod contract;
+mod crash;
 mod emulator;
 mod fixtures;
 mod ingest;
