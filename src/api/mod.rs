@@ -60,6 +60,7 @@ mod customers;
 pub mod error;
 pub(crate) mod lenient;
 mod orders;
+mod pace;
 pub mod paging;
 pub mod retry;
 mod subscriptions;
