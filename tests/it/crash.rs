@@ -45,11 +45,25 @@ struct Row {
     item: &'static str,
     seats: u32,
     name: String,
+    /// New commerce past its cancellation window: retire turns auto-renew
+    /// off instead of cancelling.
+    past_window: bool,
 }
 
 impl Row {
     fn legacy(&self) -> bool {
         !self.item.contains(':')
+    }
+
+    /// (status, auto-renew) at the source after retire.
+    fn retired(&self) -> (&'static str, bool) {
+        if self.legacy() {
+            ("suspended", true)
+        } else if self.past_window {
+            ("active", false)
+        } else {
+            ("deleted", false)
+        }
     }
 }
 
@@ -59,6 +73,8 @@ fn tenant_id(n: u32) -> String {
 
 /// 6 customers, 12 rows: each has a Business Basic row (cart); even
 /// customers add an E3 row (same cart), odd ones a legacy E1 row (order).
+/// Retire suspends the legacy rows, cancels the new-commerce ones, except
+/// customers 5 and 6's Basic rows, past their window: auto-renew off.
 fn rows() -> Vec<Row> {
     let mut out = Vec::new();
     for n in 1..=CUSTOMERS {
@@ -70,6 +86,7 @@ fn rows() -> Vec<Row> {
                 item,
                 seats,
                 name: format!("crash {n}-{k}"),
+                past_window: n >= 5 && k == 1,
             });
         }
     }
@@ -105,8 +122,14 @@ fn book() -> MigrationBook {
             } else {
                 row.term = Some("P1Y".into());
                 row.target_term = Some("P1Y".into());
-                row.retirement = Retirement::Cancel {
-                    window_ends: today().checked_add_days(Days::new(3)).unwrap_or(today()),
+                row.retirement = if r.past_window {
+                    Retirement::StopAutoRenew {
+                        term_ends: today().checked_add_days(Days::new(300)),
+                    }
+                } else {
+                    Retirement::Cancel {
+                        window_ends: today().checked_add_days(Days::new(3)).unwrap_or(today()),
+                    }
                 };
             }
             row.approved = true;
@@ -155,7 +178,11 @@ fn world() -> World {
                         "friendlyName": r.name, "quantity": r.seats, "unitType": "Licenses",
                         "creationDate": "now-60d", "effectiveStartDate": "now-60d",
                         "commitmentEndDate": "now+300d",
-                        "cancellationAllowedUntilDate": if r.legacy() { json!(null) } else { json!("now+4d") },
+                        "cancellationAllowedUntilDate": match (r.legacy(), r.past_window) {
+                            (true, _) => json!(null),
+                            (false, true) => json!("now-2d"),
+                            (false, false) => json!("now+4d"),
+                        },
                         "status": "active", "autoRenewEnabled": true, "billingType": "license",
                         "billingCycle": "monthly",
                         "termDuration": if r.legacy() { "P1M" } else { "P1Y" } })
@@ -381,8 +408,12 @@ fn assert_retired_once(emu: &Emu, context: &str) {
             .flat_map(|c| &c.subscriptions)
             .find(|s| s.id == r.sub_id)
             .unwrap_or_else(|| panic!("{context}: {} missing at the source", r.sub_id));
-        let want = if r.legacy() { "suspended" } else { "deleted" };
-        assert_eq!(sub.status, want, "{context}: {} status", r.sub_id);
+        assert_eq!(
+            (sub.status.as_str(), sub.auto_renew_enabled),
+            r.retired(),
+            "{context}: {} (status, auto-renew)",
+            r.sub_id
+        );
     }
     assert_eq!(
         records.len(),
