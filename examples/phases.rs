@@ -33,14 +33,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         day_first: None,
     };
     if std::env::args().nth(2).as_deref() == Some("--ingest-separately") {
-        let only_exports = IngestSpec { activity: vec![], ..spec.clone() };
+        let only_exports = IngestSpec {
+            activity: vec![],
+            ..spec.clone()
+        };
         let t = Instant::now();
         let inputs = read_all(&only_exports, &|_, _| {})?;
-        println!("ingest without activity: {:.3}s, {} subs, peak {:.0} MB", t.elapsed().as_secs_f64(), inputs.subscriptions.len(), peak_rss_mb());
+        println!(
+            "ingest without activity: {:.3}s, {} subs, peak {:.0} MB",
+            t.elapsed().as_secs_f64(),
+            inputs.subscriptions.len(),
+            peak_rss_mb()
+        );
         drop(inputs);
         let t = Instant::now();
-        let inputs = read_all(&spec, &|_, _| {})?;
-        println!("ingest with activity:    {:.3}s, peak {:.0} MB", t.elapsed().as_secs_f64(), peak_rss_mb());
+        let _inputs = read_all(&spec, &|_, _| {})?;
+        println!(
+            "ingest with activity:    {:.3}s, peak {:.0} MB",
+            t.elapsed().as_secs_f64(),
+            peak_rss_mb()
+        );
     }
     let now = chrono::Utc::now().naive_utc();
     let settings = BuildSettings {

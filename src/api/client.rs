@@ -19,6 +19,7 @@ use uuid::Uuid;
 use super::auth::TokenCache;
 use super::config::{ClientConfig, Endpoints};
 use super::error::{ApiError, ErrorClass};
+use super::pace::Pacer;
 use super::retry::{ClientStats, Counters, RequestKind, SystemTimer, Throttled, Timer, TryOutcome};
 use super::transport::{Failure, Reply, decode, execute};
 
@@ -34,6 +35,8 @@ pub(crate) struct Inner {
     pub timer: Arc<dyn Timer>,
     pub counters: Counters,
     pub on_throttle: Option<ThrottleHook>,
+    /// Shared by every clone: the `Retry-After` gate and the learned pace.
+    pub pacer: Pacer,
 }
 
 /// A Partner Center client for one account. Clone freely: clones share the
@@ -98,6 +101,7 @@ impl ClientBuilder {
                 timer: self.timer,
                 counters: Counters::default(),
                 on_throttle: self.on_throttle,
+                pacer: Pacer::default(),
             }),
             correlation_id: Uuid::new_v4(),
         })
@@ -250,10 +254,20 @@ impl Client {
             if tries > 1 {
                 Counters::bump(&inner.counters.retries);
             }
+            let (sent, epoch) = self.paced().await;
             let failure = match self.try_once(call, &op, token.expose()).await {
-                Ok(reply) => return Ok(reply),
+                Ok(reply) => {
+                    inner.pacer.accepted(sent);
+                    return Ok(reply);
+                }
                 Err(f) => f,
             };
+            if failure.outcome == TryOutcome::Status(429) {
+                let now = inner.timer.now();
+                inner.pacer.throttled(epoch, now, failure.retry_after);
+            } else {
+                inner.pacer.accepted(sent);
+            }
             if failure.outcome == TryOutcome::Status(401) && !renewed_after_401 {
                 // The token may have expired in flight: renew once, resend.
                 renewed_after_401 = true;
@@ -272,6 +286,23 @@ impl Client {
             tracing::debug!(%op, tries, ?delay, error = %failure.error, "retrying");
             inner.timer.sleep(delay).await;
         }
+    }
+
+    /// Wait for this client's send slot (see [`super::pace`]), taking a
+    /// new one if the pace was cut while waiting; returns the send time
+    /// and the slot's epoch.
+    async fn paced(&self) -> (std::time::SystemTime, u64) {
+        let inner = &self.inner;
+        for _ in 0..4 {
+            let (wait, epoch) = inner.pacer.reserve(inner.timer.now());
+            if !wait.is_zero() {
+                inner.timer.sleep(wait).await;
+            }
+            if wait.is_zero() || inner.pacer.current() == epoch {
+                return (inner.timer.now(), epoch);
+            }
+        }
+        (inner.timer.now(), inner.pacer.current())
     }
 
     async fn try_once(&self, call: &Call, op: &str, token: &str) -> Result<Reply, Failure> {

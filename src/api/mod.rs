@@ -7,6 +7,9 @@
 //! it first; retries resend it unchanged), every error says whether the
 //! request may have been applied ([`ErrorClass`]), and retries never repeat
 //! a business rejection. Decoding never fails a page for one odd value.
+//! Every clone of a client shares one pacer (`pace.rs`): after a 429 no
+//! request is sent before its `Retry-After`, and requests are then spaced
+//! at a pace learned from the 429s, so a rate limit does not cause storms.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), csp_consolidate::api::ApiError> {
@@ -60,6 +63,7 @@ mod customers;
 pub mod error;
 pub(crate) mod lenient;
 mod orders;
+mod pace;
 pub mod paging;
 pub mod retry;
 mod subscriptions;

@@ -131,7 +131,9 @@ pub fn read_all(
     let mut grids: Vec<(Found, Vec<read::ActivityGrid>)> = Vec::new();
     // Exact capacity: a subscription record is large, and doubling growth
     // would hold up to twice the rows at L scale.
-    inputs.subscriptions.reserve_exact(reads.iter().map(|r| r.subs.len()).sum());
+    inputs
+        .subscriptions
+        .reserve_exact(reads.iter().map(|r| r.subs.len()).sum());
     for mut r in reads {
         read::attribute(&mut r, &inputs.customers, &ix);
         inputs.issues.append(&mut r.issues);

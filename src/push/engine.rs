@@ -14,6 +14,7 @@ use chrono::Utc;
 use serde_json::json;
 use tokio::task::JoinSet;
 
+use super::crash::{self, Point};
 use super::journal::{EntryState, Intent, Journal, JournalError, RequestKind, RowOutcome};
 use super::port::{BuyLine, CallError, CartCreated, CheckoutResult, OrderInfo, PartnerApi};
 use super::settle;
@@ -96,6 +97,9 @@ pub async fn push<A: PartnerApi + 'static>(
     progress: Arc<dyn PushProgress>,
 ) -> Result<Vec<RowOutcome>, PushError> {
     let blocked = settle::settle_purchases(api.as_ref(), &journal).await?;
+    // Read once: each customer's rows are worked by one task only, so a
+    // snapshot taken after settling stays true for every other customer.
+    let settled = Arc::new(settled_rows(&journal)?);
     let throttle = Throttle::new(options.initial_concurrency, options.max_concurrency);
     let mut tasks = JoinSet::new();
     for customer in customers {
@@ -107,12 +111,13 @@ pub async fn push<A: PartnerApi + 'static>(
         );
         let blocked = blocked.contains(&customer.customer_id);
         let message = options.relationship_message.clone();
+        let settled = settled.clone();
         tasks.spawn(async move {
             let _permit = throttle.acquire().await;
             let rows = if blocked {
-                mark_blocked(&journal, &customer)?
+                mark_blocked(&journal, &customer, &settled)?
             } else {
-                push_customer(api.as_ref(), &journal, &customer, &message).await?
+                push_customer(api.as_ref(), &journal, &customer, &message, &settled).await?
             };
             throttle.observe(api.throttled());
             progress.customer_done(&customer.customer_id, &rows, throttle.limit());
@@ -143,10 +148,14 @@ pub async fn push<A: PartnerApi + 'static>(
 }
 
 /// Rows of a customer whose earlier request is still unsettled.
-fn mark_blocked(journal: &Journal, customer: &CustomerPush) -> Result<Vec<RowOutcome>, PushError> {
+fn mark_blocked(
+    journal: &Journal,
+    customer: &CustomerPush,
+    settled: &HashSet<String>,
+) -> Result<Vec<RowOutcome>, PushError> {
     let mut out = Vec::new();
     for line in customer.cart.iter().chain(&customer.order) {
-        if already_settled(journal, &line.source_subscription_id)? {
+        if settled.contains(&line.source_subscription_id) {
             continue;
         }
         let o = row(
@@ -162,19 +171,19 @@ fn mark_blocked(journal: &Journal, customer: &CustomerPush) -> Result<Vec<RowOut
     Ok(out)
 }
 
-/// Whether a row already has a final `bought` or `in_doubt` outcome (never
-/// buy it again).
-fn already_settled(journal: &Journal, row_id: &str) -> Result<bool, JournalError> {
-    Ok(journal.row_outcomes(PHASE)?.iter().any(|o| {
-        o.source_subscription_id == row_id
-            && matches!(o.outcome.as_str(), outcome::BOUGHT | outcome::IN_DOUBT)
-    }))
+/// Rows with a final `bought` or `in_doubt` outcome: never bought again.
+fn settled_rows(journal: &Journal) -> Result<HashSet<String>, JournalError> {
+    Ok(journal
+        .row_outcomes(PHASE)?
+        .into_iter()
+        .filter(|o| matches!(o.outcome.as_str(), outcome::BOUGHT | outcome::IN_DOUBT))
+        .map(|o| o.source_subscription_id)
+        .collect())
 }
 
-/// Rows that must never be sent again under a new request id: those in a
-/// purchase request still pending (it may have been applied), and those
-/// already bought or in doubt.
-fn covered_rows(journal: &Journal, customer_id: &str) -> Result<HashSet<String>, JournalError> {
+/// Rows of a customer in a purchase request still pending: it may have been
+/// applied, so they must never be sent again under a new request id.
+fn pending_rows(journal: &Journal, customer_id: &str) -> Result<HashSet<String>, JournalError> {
     let mut covered = HashSet::new();
     for e in journal.for_customer(customer_id)? {
         let purchase = matches!(
@@ -185,11 +194,6 @@ fn covered_rows(journal: &Journal, customer_id: &str) -> Result<HashSet<String>,
             covered.extend(e.intent.rows.iter().cloned());
         }
     }
-    for o in journal.row_outcomes(PHASE)? {
-        if matches!(o.outcome.as_str(), outcome::BOUGHT | outcome::IN_DOUBT) {
-            covered.insert(o.source_subscription_id);
-        }
-    }
     Ok(covered)
 }
 
@@ -198,12 +202,14 @@ async fn push_customer<A: PartnerApi>(
     journal: &Journal,
     customer: &CustomerPush,
     relationship_message: &str,
+    settled: &HashSet<String>,
 ) -> Result<Vec<RowOutcome>, PushError> {
-    let covered = covered_rows(journal, &customer.customer_id)?;
+    let pending = pending_rows(journal, &customer.customer_id)?;
+    let covered = |id: &String| pending.contains(id) || settled.contains(id);
     let todo = |lines: &[BuyLine]| -> Vec<BuyLine> {
         lines
             .iter()
-            .filter(|l| !covered.contains(&l.source_subscription_id))
+            .filter(|l| !covered(&l.source_subscription_id))
             .cloned()
             .collect()
     };
@@ -285,16 +291,19 @@ async fn buy_by_cart<A: PartnerApi>(
         depends_on: None,
     })?;
     journal.mark_attempt(&cart_entry.request_id)?;
-    let cart = match api
+    crash::reached(Point::Intent);
+    let answer = api
         .create_cart(customer_id, &cart_entry.request_id, lines)
-        .await
-    {
+        .await;
+    crash::reached(Point::Answer);
+    let cart = match answer {
         Ok(cart) => {
             journal.settle(
                 &cart_entry.request_id,
                 EntryState::Done,
                 &serde_json::to_value(&cart).unwrap_or_default(),
             )?;
+            crash::reached(Point::Settled);
             cart
         }
         Err(CallError::Uncertain(m)) => {
@@ -330,10 +339,12 @@ async fn buy_by_cart<A: PartnerApi>(
         depends_on: Some(cart_entry.request_id.clone()),
     })?;
     journal.mark_attempt(&checkout_entry.request_id)?;
-    match api
+    crash::reached(Point::Intent);
+    let answer = api
         .checkout(customer_id, &cart.cart_id, &checkout_entry.request_id)
-        .await
-    {
+        .await;
+    crash::reached(Point::Answer);
+    match answer {
         Ok(result) => {
             let value = serde_json::to_value(&result).unwrap_or_default();
             let rows = checkout_outcomes(lines, &cart, &result);
@@ -343,6 +354,7 @@ async fn buy_by_cart<A: PartnerApi>(
                 &value,
                 &rows,
             )?;
+            crash::reached(Point::Settled);
             Ok(rows)
         }
         Err(CallError::Rejected { code, .. }) if code == settle::CART_ALREADY_SUBMITTED => {
@@ -378,14 +390,17 @@ async fn buy_by_order<A: PartnerApi>(
         depends_on: None,
     })?;
     journal.mark_attempt(&entry.request_id)?;
-    match api
+    crash::reached(Point::Intent);
+    let answer = api
         .create_order(customer_id, &entry.request_id, lines)
-        .await
-    {
+        .await;
+    crash::reached(Point::Answer);
+    match answer {
         Ok(order) => {
             let value = serde_json::to_value(&order).unwrap_or_default();
             let rows = order_outcomes(lines, &order);
             journal.settle_with_rows(&entry.request_id, EntryState::Done, &value, &rows)?;
+            crash::reached(Point::Settled);
             Ok(rows)
         }
         Err(err) => rejected_or_doubt(journal, &entry.request_id, lines, err, "", ""),
@@ -420,6 +435,7 @@ fn rejected_or_doubt(
                 .collect();
             let response = json!({ "code": code, "message": message });
             journal.settle_with_rows(request_id, EntryState::Failed, &response, &rows)?;
+            crash::reached(Point::Settled);
             Ok(rows)
         }
         CallError::Uncertain(m) => {

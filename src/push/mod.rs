@@ -7,6 +7,7 @@
 //! talks to Partner Center through the [`port::PartnerApi`] trait.
 
 pub mod adapter;
+pub mod crash;
 pub mod engine;
 pub mod journal;
 pub mod port;

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use chrono::{NaiveDate, Utc};
 use serde_json::{Value, json};
 
+use super::crash::{self, Point};
 use super::engine::PushError;
 use super::journal::{Entry, EntryState, Intent, Journal, JournalError, RequestKind, RowOutcome};
 use super::port::{CallError, PartnerApi, PatchOutcome, SubscriptionInfo};
@@ -274,10 +275,14 @@ async fn retire_one<S: PartnerApi, D: PartnerApi>(
         depends_on: None,
     })?;
     journal.mark_attempt(&entry.request_id)?;
+    crash::reached(Point::Intent);
     let result = source
         .patch_subscription(&item.customer_id, &entry.request_id, &body)
         .await;
-    finish_patch(journal, &entry, item, &change, result, &dest, today)
+    crash::reached(Point::Answer);
+    let row = finish_patch(journal, &entry, item, &change, result, &dest, today)?;
+    crash::reached(Point::Settled);
+    Ok(row)
 }
 
 fn finish_patch(
@@ -357,7 +362,9 @@ async fn settle_patch<S: PartnerApi>(
             .to_owned(),
         method: Method::Decide,
     };
-    let Ok(Some(current)) = source.get_subscription(&item.customer_id, sid).await else {
+    let read = source.get_subscription(&item.customer_id, sid).await;
+    crash::reached(Point::Answer);
+    let Ok(Some(current)) = read else {
         return Ok(());
     };
     if change.shows_in(&current) {
@@ -367,21 +374,20 @@ async fn settle_patch<S: PartnerApi>(
             None,
             Some("settled: the change had been applied".into()),
         );
-        return journal.settle_with_rows(
-            &entry.request_id,
-            EntryState::Done,
-            &current.body,
-            &[row],
-        );
+        journal.settle_with_rows(&entry.request_id, EntryState::Done, &current.body, &[row])?;
+        crash::reached(Point::Settled);
+        return Ok(());
     }
     journal.mark_attempt(&entry.request_id)?;
-    match source
+    crash::reached(Point::Intent);
+    let answer = source
         .patch_subscription(&item.customer_id, &entry.request_id, &body)
-        .await
-    {
+        .await;
+    crash::reached(Point::Answer);
+    match answer {
         Ok(PatchOutcome::Applied(sub)) if change.shows_in(&sub) => {
             let row = outcome_row(&item, change.outcome(), None, None);
-            journal.settle_with_rows(&entry.request_id, EntryState::Done, &sub.body, &[row])
+            journal.settle_with_rows(&entry.request_id, EntryState::Done, &sub.body, &[row])?;
         }
         Err(CallError::Rejected { code, message, .. }) => {
             let row = outcome_row(&item, "failed", Some(&code), Some(message.clone()));
@@ -390,10 +396,12 @@ async fn settle_patch<S: PartnerApi>(
                 EntryState::Failed,
                 &json!({ "code": code, "message": message }),
                 &[row],
-            )
+            )?;
         }
-        _ => Ok(()),
+        _ => return Ok(()),
     }
+    crash::reached(Point::Settled);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use serde_json::{Value, json};
 
+use super::crash::{self, Point};
 use super::engine::{checkout_outcomes, matches_line, order_outcomes, outcome, row};
 use super::journal::{Entry, EntryState, Journal, JournalError, RequestKind, RowOutcome};
 use super::port::{BuyLine, CallError, CartCreated, CheckoutResult, OrderInfo, PartnerApi};
@@ -51,6 +52,7 @@ pub async fn settle_purchases<A: PartnerApi>(
                     EntryState::Done,
                     &json!({ "abandoned": true }),
                 )?;
+                crash::reached(Point::Settled);
                 true
             }
             RequestKind::Checkout => settle_checkout(api, journal, &entry).await?,
@@ -99,14 +101,17 @@ async fn settle_checkout<A: PartnerApi>(
         .unwrap_or_default()
         .to_owned();
     journal.mark_attempt(&entry.request_id)?;
-    match api
+    crash::reached(Point::Intent);
+    let answer = api
         .checkout(&entry.intent.customer_id, &cart_id, &entry.request_id)
-        .await
-    {
+        .await;
+    crash::reached(Point::Answer);
+    match answer {
         Ok(result) => {
             let rows = checkout_outcomes(&lines, &cart_of(entry), &result);
             let value = serde_json::to_value(&result).unwrap_or_default();
             journal.settle_with_rows(&entry.request_id, EntryState::Done, &value, &rows)?;
+            crash::reached(Point::Settled);
             Ok(true)
         }
         Err(CallError::Rejected { code, .. }) if code == CART_ALREADY_SUBMITTED => {
@@ -134,7 +139,9 @@ pub async fn settle_checkout_by_lookup<A: PartnerApi>(
     entry: &Entry,
 ) -> Result<Vec<RowOutcome>, JournalError> {
     let lines = lines_of(entry);
-    let Ok(orders) = api.list_orders(&entry.intent.customer_id).await else {
+    let answer = api.list_orders(&entry.intent.customer_id).await;
+    crash::reached(Point::Answer);
+    let Ok(orders) = answer else {
         return Ok(Vec::new());
     };
     let found = orders_after(&orders, &entry.created_at);
@@ -149,6 +156,7 @@ pub async fn settle_checkout_by_lookup<A: PartnerApi>(
     }
     let value = json!({ "settled_by": "order lookup", "result": result });
     journal.settle_with_rows(&entry.request_id, EntryState::Done, &value, &rows)?;
+    crash::reached(Point::Settled);
     Ok(rows)
 }
 
@@ -159,7 +167,9 @@ async fn settle_order<A: PartnerApi>(
 ) -> Result<bool, JournalError> {
     let lines = lines_of(entry);
     let customer = &entry.intent.customer_id;
-    let Ok(orders) = api.list_orders(customer).await else {
+    let answer = api.list_orders(customer).await;
+    crash::reached(Point::Answer);
+    let Ok(orders) = answer else {
         return Ok(false);
     };
     if let Some(order) = orders_after(&orders, &entry.created_at)
@@ -169,14 +179,19 @@ async fn settle_order<A: PartnerApi>(
         let rows = order_outcomes(&lines, &order);
         let value = json!({ "settled_by": "order lookup", "order": order });
         journal.settle_with_rows(&entry.request_id, EntryState::Done, &value, &rows)?;
+        crash::reached(Point::Settled);
         return Ok(true);
     }
     journal.mark_attempt(&entry.request_id)?;
-    match api.create_order(customer, &entry.request_id, &lines).await {
+    crash::reached(Point::Intent);
+    let answer = api.create_order(customer, &entry.request_id, &lines).await;
+    crash::reached(Point::Answer);
+    match answer {
         Ok(order) => {
             let rows = order_outcomes(&lines, &order);
             let value = serde_json::to_value(&order).unwrap_or_default();
             journal.settle_with_rows(&entry.request_id, EntryState::Done, &value, &rows)?;
+            crash::reached(Point::Settled);
             Ok(true)
         }
         Err(CallError::Rejected { code, message, .. }) => {
@@ -201,6 +216,7 @@ fn settle_rejected(
         .collect();
     let response = json!({ "code": code, "message": message });
     journal.settle_with_rows(&entry.request_id, EntryState::Failed, &response, &rows)?;
+    crash::reached(Point::Settled);
     Ok(true)
 }
 

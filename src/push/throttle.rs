@@ -3,8 +3,11 @@
 //! Partner Center publishes no fixed limits and tunes them dynamically, so
 //! the engine probes: additive increase while calls succeed, multiplicative
 //! decrease when the service answers 429 (the client has already waited out
-//! `Retry-After`). This keeps throughput at what the API grants without a
-//! storm of 429s.
+//! `Retry-After`). The decrease is gentle (to 3/4): the client itself paces
+//! requests to the rate the API grants (`api::pace`), so a 429 mostly says
+//! the rate is reached, and halving the workers would starve that pace
+//! when requests are slow (with 1 s answers, 4 workers send 4 requests/s,
+//! half of a 500/minute limit).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -62,12 +65,12 @@ impl Throttle {
         }
     }
 
-    /// Halve the limit (never below one). Permits are taken back as
+    /// Cut the limit to 3/4 (never below one). Permits are taken back as
     /// in-flight work finishes.
     fn decrease(self: &Arc<Self>) {
         self.streak.store(0, Ordering::Relaxed);
         let limit = self.limit();
-        let target = (limit / 2).max(1);
+        let target = (limit - limit.div_ceil(4)).max(1);
         let drop = limit - target;
         if drop == 0 {
             return;
@@ -87,19 +90,25 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn grows_on_success_and_halves_on_429() {
+    async fn grows_on_success_and_cuts_to_three_quarters_on_429() {
         let t = Throttle::new(4, 8);
         for _ in 0..4 {
             t.observe(0);
         }
         assert_eq!(t.limit(), 5);
         t.observe(3);
-        assert_eq!(t.limit(), 2);
-        t.observe(3);
-        t.observe(3);
         assert_eq!(t.limit(), 3);
+        for _ in 0..3 {
+            t.observe(3);
+        }
+        assert_eq!(t.limit(), 4);
         t.observe(4);
+        assert_eq!(t.limit(), 3);
         t.observe(5);
+        t.observe(6);
+        t.observe(7);
+        assert_eq!(t.limit(), 1, "never below one");
+        t.observe(8);
         assert_eq!(t.limit(), 1);
     }
 }

@@ -4,6 +4,7 @@
 mod api;
 mod build;
 mod contract;
+mod crash;
 mod emulator;
 mod fixtures;
 mod ingest;

@@ -1,0 +1,258 @@
+//! Push benchmark: `cargo run --release --example bench_push -- [CUSTOMERS] [OPTIONS]`.
+//!
+//! Why: DESIGN.md asks push for at most three API calls per customer and a
+//! throughput within 10% of the rate limit the API grants, without 429
+//! storms. This drives the real engine (`push::engine::push`) through the
+//! real client (`api::Client` over loopback HTTP) against an in-process
+//! emulator holding `emulator::seed::synthetic(customers, 5, seed)`, with
+//! `latency=50ms` and a 500 requests/minute limit on the destination, and
+//! reports what the emulator counted.
+//!
+//! Options (after the customer count, default 2000): `--subs N` (5),
+//! `--seed N` (7), `--latency MS` (50), `--rate PER_MINUTE` (500),
+//! `--max-concurrency N` (16). Prints a human summary and, last, one
+//! `bench_push {json}` line with every number.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use csp_consolidate::api::{Client, ClientConfig, Cloud, Credential, Secret};
+use csp_consolidate::emulator::{self, EmulatorConfig, Faults, World};
+use csp_consolidate::push::adapter::ClientApi;
+use csp_consolidate::push::engine::{CustomerPush, PushOptions, PushProgress, push};
+use csp_consolidate::push::journal::{Journal, RowOutcome};
+use csp_consolidate::push::port::BuyLine;
+use serde_json::json;
+
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
+
+struct Options {
+    customers: usize,
+    subs: usize,
+    seed: u64,
+    latency_ms: u64,
+    rate: u32,
+    max_concurrency: usize,
+}
+
+fn options() -> Res<Options> {
+    let mut o = Options {
+        customers: 2000,
+        subs: 5,
+        seed: 7,
+        latency_ms: 50,
+        rate: 500,
+        max_concurrency: 16,
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < args.len() {
+        let value = || -> Res<u64> {
+            Ok(args
+                .get(i + 1)
+                .ok_or_else(|| format!("{} needs a value", args[i]))?
+                .parse()?)
+        };
+        match args[i].as_str() {
+            "--subs" => o.subs = usize::try_from(value()?)?,
+            "--seed" => o.seed = value()?,
+            "--latency" => o.latency_ms = value()?,
+            "--rate" => o.rate = u32::try_from(value()?)?,
+            "--max-concurrency" => o.max_concurrency = usize::try_from(value()?)?,
+            n => {
+                o.customers = n.parse()?;
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    Ok(o)
+}
+
+/// Every source subscription of every customer, bought again at the
+/// destination: new commerce by cart, legacy by order.
+fn work(world: &World) -> Vec<CustomerPush> {
+    let Some(source) = world.tenants.iter().find(|t| t.name == "source") else {
+        return Vec::new();
+    };
+    source
+        .customers
+        .iter()
+        .map(|c| {
+            let mut p = CustomerPush {
+                customer_id: c.id.clone(),
+                customer_name: c.company_name.clone(),
+                cart: Vec::new(),
+                order: Vec::new(),
+            };
+            for s in &c.subscriptions {
+                let nce = s.offer_id.contains(':');
+                let line = BuyLine {
+                    source_subscription_id: s.id.clone(),
+                    catalog_item: s.offer_id.clone(),
+                    quantity: u32::try_from(s.quantity.max(1)).unwrap_or(1),
+                    billing_cycle: Some(s.billing_cycle.clone()),
+                    term: if nce { s.term_duration.clone() } else { None },
+                    friendly_name: Some(s.friendly_name.clone()),
+                };
+                if nce {
+                    p.cart.push(line);
+                } else {
+                    p.order.push(line);
+                }
+            }
+            p
+        })
+        .collect()
+}
+
+/// A progress line every 5% of the customers.
+struct Progress {
+    total: usize,
+    done: AtomicUsize,
+    started: Instant,
+}
+
+impl PushProgress for Progress {
+    fn customer_done(&self, _: &str, _: &[RowOutcome], concurrency: usize) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        let step = (self.total / 20).max(1);
+        if done.is_multiple_of(step) || done == self.total {
+            eprintln!(
+                "  {done}/{} customers, {:.0} s, concurrency {concurrency}",
+                self.total,
+                self.started.elapsed().as_secs_f64()
+            );
+        }
+    }
+}
+
+fn client(base: &str) -> Res<ClientApi> {
+    let mut config = ClientConfig::new(
+        Cloud::Global,
+        "destination",
+        "destination-app",
+        Credential::ClientSecret(Secret::new("destination-secret")),
+    );
+    config.api_url = Some(base.to_owned());
+    config.token_url = Some(base.to_owned());
+    Ok(ClientApi::new(Client::new(config)?))
+}
+
+#[tokio::main]
+async fn main() -> Res<()> {
+    let o = options()?;
+    let world = emulator::seed::synthetic(o.customers, o.subs, o.seed);
+    let customers = work(&world);
+    let rows: usize = customers.iter().map(|c| c.cart.len() + c.order.len()).sum();
+    let both = customers
+        .iter()
+        .filter(|c| !c.cart.is_empty() && !c.order.is_empty())
+        .count();
+    let mut config = EmulatorConfig::new(world);
+    config.faults = Faults::parse(&format!("latency={}ms", o.latency_ms))?;
+    config.rate_limit_per_minute = o.rate;
+    let emu = emulator::spawn(config).await?;
+    let api = Arc::new(client(&emu.base_url())?);
+    let dir = tempfile::tempdir()?;
+    let journal = Arc::new(Journal::open(&dir.path().join("bench.journal"), &[])?);
+    let options = PushOptions {
+        max_concurrency: o.max_concurrency,
+        ..PushOptions::default()
+    };
+    eprintln!(
+        "bench_push: {} customers, {rows} rows ({both} customers with both cart and order lines), latency {} ms, limit {}/min",
+        o.customers, o.latency_ms, o.rate
+    );
+    let started = Instant::now();
+    let progress = Arc::new(Progress {
+        total: customers.len(),
+        done: AtomicUsize::new(0),
+        started,
+    });
+    let outcomes = push(api.clone(), journal, customers.clone(), &options, progress).await?;
+    let wall = started.elapsed().as_secs_f64();
+    report(&o, &emu.counters(), &customers, &outcomes, rows, wall, &api);
+    emu.shutdown().await?;
+    Ok(())
+}
+
+fn report(
+    o: &Options,
+    counters: &emulator::Counters,
+    customers: &[CustomerPush],
+    outcomes: &[RowOutcome],
+    rows: usize,
+    wall: f64,
+    api: &ClientApi,
+) {
+    let dest = counters
+        .tenants
+        .get("destination")
+        .cloned()
+        .unwrap_or_default();
+    let mut by_outcome: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in outcomes {
+        *by_outcome.entry(r.outcome.as_str()).or_default() += 1;
+    }
+    // Calls per customer, grouped by what the customer needed.
+    let mut calls: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    for c in customers {
+        let shape = match (c.cart.is_empty(), c.order.is_empty()) {
+            (false, true) => "cart only",
+            (true, false) => "order only",
+            _ => "cart and order",
+        };
+        let n = dest.by_customer.get(&c.customer_id).copied().unwrap_or(0);
+        calls.entry(shape).or_default().push(n);
+    }
+    let accepted = dest.requests.saturating_sub(dest.throttled);
+    let per_minute = f64::from(o.rate);
+    // The bucket starts full: the first `rate` requests are a free burst;
+    // after it the best possible pace is `rate` per minute.
+    let ideal = accepted.saturating_sub(u64::from(o.rate)) as f64 / (per_minute / 60.0);
+    let efficiency = if wall > 0.0 { ideal / wall } else { 0.0 };
+    let achieved = accepted as f64 / wall * 60.0;
+    let steady = accepted.saturating_sub(u64::from(o.rate)) as f64 / wall * 60.0;
+    println!("customers            {}", customers.len());
+    println!("rows                 {rows}");
+    println!("outcomes             {by_outcome:?}");
+    println!("wall                 {wall:.1} s");
+    println!(
+        "API requests         {} ({} accepted, {} throttled 429)",
+        dest.requests, accepted, dest.throttled
+    );
+    for (shape, v) in &calls {
+        let max = v.iter().max().copied().unwrap_or(0);
+        let mean = v.iter().sum::<u64>() as f64 / v.len().max(1) as f64;
+        let over = v.iter().filter(|n| **n > 3).count();
+        println!(
+            "calls/customer       {shape}: {} customers, mean {mean:.2}, max {max}, {over} over 3",
+            v.len()
+        );
+    }
+    println!(
+        "request rate         {achieved:.0}/min overall; {steady:.0}/min after the initial burst of {} = {:.0}% of the {}/min limit",
+        o.rate,
+        efficiency * 100.0,
+        o.rate
+    );
+    let stats = api.client().stats();
+    let summary = json!({
+        "customers": customers.len(), "rows": rows, "wall_s": wall,
+        "requests": dest.requests, "accepted": accepted, "throttled": dest.throttled,
+        "client_tries": stats.tries, "client_retries": stats.retries, "client_429": stats.throttled,
+        "efficiency": efficiency, "rate_per_min": achieved, "steady_rate_per_min": steady,
+        "outcomes": by_outcome,
+        "calls": calls.iter().map(|(k, v)| (k.to_string(), json!({
+            "customers": v.len(),
+            "mean": v.iter().sum::<u64>() as f64 / v.len().max(1) as f64,
+            "max": v.iter().max(),
+        }))).collect::<BTreeMap<_, _>>(),
+        "latency_ms": o.latency_ms, "limit_per_min": o.rate, "max_concurrency": o.max_concurrency,
+    });
+    println!("bench_push {summary}");
+}
