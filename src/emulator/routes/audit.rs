@@ -153,15 +153,8 @@ pub async fn list(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> ApiResult {
-    let next = q
-        .get("seekOperation")
-        .is_some_and(|s| s.eq_ignore_ascii_case("next"));
-    let cursor = if next {
-        paging::next_cursor(
-            "audit",
-            &headers,
-            q.get("continuationToken").map(String::as_str),
-        )?
+    let cursor = if let Some(cursor) = paging::continued("audit", &q, &headers)? {
+        cursor
     } else {
         let part = |k: &str| q.get(k).cloned().unwrap_or_default();
         Cursor {

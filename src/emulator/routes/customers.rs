@@ -68,15 +68,8 @@ pub async fn list(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> ApiResult {
-    let next = q
-        .get("seekOperation")
-        .is_some_and(|s| s.eq_ignore_ascii_case("next"));
-    let cursor = if next {
-        paging::next_cursor(
-            "customers",
-            &headers,
-            q.get("continuationToken").map(String::as_str),
-        )?
+    let cursor = if let Some(cursor) = paging::continued("customers", &q, &headers)? {
+        cursor
     } else {
         Cursor {
             offset: 0,

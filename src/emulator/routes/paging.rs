@@ -46,6 +46,27 @@ pub fn decode(kind: &str, token: &str) -> Option<Cursor> {
 
 /// The cursor for a `seekOperation=Next` request, from the header (or a
 /// `continuationToken` query parameter, which some clients send).
+/// The cursor of a `seekOperation=Next` request (token from the
+/// `MS-ContinuationToken` header or the query), or `None` for a first page.
+pub fn continued(
+    kind: &str,
+    query: &std::collections::HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<Option<Cursor>, ApiError> {
+    let next = query
+        .get("seekOperation")
+        .is_some_and(|s| s.eq_ignore_ascii_case("next"));
+    if !next {
+        return Ok(None);
+    }
+    next_cursor(
+        kind,
+        headers,
+        query.get("continuationToken").map(String::as_str),
+    )
+    .map(Some)
+}
+
 pub fn next_cursor(
     kind: &str,
     headers: &HeaderMap,
