@@ -218,57 +218,84 @@ async fn push_customer<A: PartnerApi>(
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
-    match api.get_customer(&customer.customer_id).await {
-        Ok(Some(c)) if c.relationship.eq_ignore_ascii_case("reseller") => {}
-        Ok(_) => {
-            let url = api.relationship_request_url().await.unwrap_or_else(|_| {
-                "(ask Partner Center: Customers → Request a reseller relationship)".into()
-            });
-            let msg = relationship_message
-                .replace("{url}", &url)
-                .replace("{customer}", &customer.customer_name);
-            for line in cart.iter().chain(&order) {
-                out.push(record(
-                    journal,
-                    row(line, outcome::WAITING, None, Some("20002"), Some(&msg)),
-                )?);
-            }
-            return Ok(out);
-        }
-        Err(CallError::Auth(m)) => return Err(PushError::Auth(m)),
-        Err(err) => {
-            for line in cart.iter().chain(&order) {
+    let waiting =
+        |out: &mut Vec<RowOutcome>, lines: &[&BuyLine], msg: &str| -> Result<(), JournalError> {
+            for line in lines {
                 out.push(record(
                     journal,
                     row(
                         line,
-                        outcome::FAILED,
+                        outcome::WAITING,
                         None,
-                        None,
-                        Some(&format!("could not read the customer: {err}")),
+                        Some(settle::NO_RELATIONSHIP),
+                        Some(msg),
                     ),
                 )?);
             }
-            return Ok(out);
+            Ok(())
+        };
+    let all: Vec<&BuyLine> = cart.iter().chain(&order).collect();
+    // The relationship read costs a call. A customer with both a cart and an
+    // order skips it: the cart creation answers the same question (403
+    // 20002, or 404 for an unknown customer) and buys nothing, so every
+    // customer stays within three calls.
+    let read_first = cart.is_empty() || order.is_empty();
+    if read_first {
+        match api.get_customer(&customer.customer_id).await {
+            Ok(Some(c)) if c.relationship.eq_ignore_ascii_case("reseller") => {}
+            Ok(_) => {
+                let msg =
+                    relationship_text(api, relationship_message, &customer.customer_name).await;
+                waiting(&mut out, &all, &msg)?;
+                return Ok(out);
+            }
+            Err(CallError::Auth(m)) => return Err(PushError::Auth(m)),
+            Err(err) => {
+                let msg = format!("could not read the customer: {err}");
+                for line in &all {
+                    out.push(record(
+                        journal,
+                        row(line, outcome::FAILED, None, None, Some(&msg)),
+                    )?);
+                }
+                return Ok(out);
+            }
         }
     }
     if !cart.is_empty() {
-        out.extend(
-            buy_by_cart(
-                api,
-                journal,
-                &customer.customer_id,
-                &cart,
-                relationship_message,
-                &customer.customer_name,
-            )
-            .await?,
-        );
+        let rows = buy_by_cart(
+            api,
+            journal,
+            &customer.customer_id,
+            &cart,
+            relationship_message,
+            &customer.customer_name,
+        )
+        .await?;
+        let no_customer = rows.iter().any(|r| r.outcome == outcome::WAITING);
+        out.extend(rows);
+        if no_customer && !order.is_empty() {
+            // The cart said the customer has no relationship: the order
+            // would be refused the same way.
+            let msg = relationship_text(api, relationship_message, &customer.customer_name).await;
+            waiting(&mut out, &order.iter().collect::<Vec<_>>(), &msg)?;
+            return Ok(out);
+        }
     }
     if !order.is_empty() {
         out.extend(buy_by_order(api, journal, &customer.customer_id, &order).await?);
     }
     Ok(out)
+}
+
+/// The invitation text for a customer without a reseller relationship.
+async fn relationship_text<A: PartnerApi>(api: &A, template: &str, customer: &str) -> String {
+    let url = api.relationship_request_url().await.unwrap_or_else(|_| {
+        "(ask Partner Center: Customers → Request a reseller relationship)".into()
+    });
+    template
+        .replace("{url}", &url)
+        .replace("{customer}", customer)
 }
 
 async fn buy_by_cart<A: PartnerApi>(
@@ -321,14 +348,12 @@ async fn buy_by_cart<A: PartnerApi>(
                 .collect();
         }
         Err(err) => {
-            return rejected_or_doubt(
-                journal,
-                &cart_entry.request_id,
-                lines,
-                err,
-                relationship_message,
-                customer_name,
-            );
+            let message = if no_relationship(&err) {
+                relationship_text(api, relationship_message, customer_name).await
+            } else {
+                String::new()
+            };
+            return rejected_or_doubt(journal, &cart_entry.request_id, lines, err, &message);
         }
     };
     let checkout_entry = journal.record_intent(Intent {
@@ -362,14 +387,14 @@ async fn buy_by_cart<A: PartnerApi>(
             // find the order rather than buying again.
             Ok(settle::settle_checkout_by_lookup(api, journal, &checkout_entry).await?)
         }
-        Err(err) => rejected_or_doubt(
-            journal,
-            &checkout_entry.request_id,
-            lines,
-            err,
-            relationship_message,
-            customer_name,
-        ),
+        Err(err) => {
+            let message = if no_relationship(&err) {
+                relationship_text(api, relationship_message, customer_name).await
+            } else {
+                String::new()
+            };
+            rejected_or_doubt(journal, &checkout_entry.request_id, lines, err, &message)
+        }
     }
 }
 
@@ -403,32 +428,35 @@ async fn buy_by_order<A: PartnerApi>(
             crash::reached(Point::Settled);
             Ok(rows)
         }
-        Err(err) => rejected_or_doubt(journal, &entry.request_id, lines, err, "", ""),
+        Err(err) => rejected_or_doubt(journal, &entry.request_id, lines, err, ""),
     }
 }
 
-/// A failed write: definitively rejected (settle as failed; rows failed or
-/// waiting) or uncertain (leave pending; rows in doubt until settled).
+/// Whether a rejection says the customer is not (yet) ours: no reseller
+/// relationship (403 20002) or unknown at the destination (404).
+fn no_relationship(err: &CallError) -> bool {
+    matches!(err, CallError::Rejected { status, code, .. }
+        if code == settle::NO_RELATIONSHIP || *status == 404)
+}
+
+/// A failed write: definitively rejected (settle as failed; rows failed, or
+/// waiting with `waiting_message` when the customer is not ours yet) or
+/// uncertain (leave pending; rows in doubt until settled).
 fn rejected_or_doubt(
     journal: &Journal,
     request_id: &str,
     lines: &[BuyLine],
     err: CallError,
-    relationship_message: &str,
-    customer_name: &str,
+    waiting_message: &str,
 ) -> Result<Vec<RowOutcome>, PushError> {
     match &err {
         CallError::Auth(m) => Err(PushError::Auth(m.clone())),
         CallError::Rejected { code, message, .. } => {
-            let (word, text) =
-                if code == settle::NO_RELATIONSHIP && !relationship_message.is_empty() {
-                    let msg = relationship_message
-                        .replace("{customer}", customer_name)
-                        .replace("{url}", "(relationship request link)");
-                    (outcome::WAITING, msg)
-                } else {
-                    (outcome::FAILED, message.clone())
-                };
+            let (word, text) = if no_relationship(&err) && !waiting_message.is_empty() {
+                (outcome::WAITING, waiting_message.to_owned())
+            } else {
+                (outcome::FAILED, message.clone())
+            };
             let rows: Vec<RowOutcome> = lines
                 .iter()
                 .map(|l| row(l, word, None, Some(code), Some(&text)))

@@ -52,6 +52,20 @@ impl Fake {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Writes for a customer without a reseller relationship: 403 20002.
+    fn refuse_strangers(&self, customer_id: &str) -> Result<(), CallError> {
+        let mut s = self.lock();
+        if s.relationships.get(customer_id).map(String::as_str) == Some("reseller") {
+            return Ok(());
+        }
+        s.calls += 1;
+        Err(CallError::Rejected {
+            status: 403,
+            code: "20002".into(),
+            message: "no relationship".into(),
+        })
+    }
+
     fn bought(&self) -> u64 {
         self.lock().subscriptions_created
     }
@@ -131,6 +145,7 @@ impl PartnerApi for Fake {
         request_id: &str,
         lines: &[BuyLine],
     ) -> Result<CartCreated, CallError> {
+        self.refuse_strangers(customer_id)?;
         self.write("cart", request_id, |s| {
             s.seq += 1;
             let cart_id = format!("cart-{}", s.seq);
@@ -198,6 +213,7 @@ impl PartnerApi for Fake {
         request_id: &str,
         lines: &[BuyLine],
     ) -> Result<OrderInfo, CallError> {
+        self.refuse_strangers(customer_id)?;
         self.write("order", request_id, |s| {
             Ok(Fake::place(s, customer_id, lines))
         })
@@ -308,13 +324,14 @@ async fn buys_every_row_once_with_three_calls_per_customer() {
         "{out:?}"
     );
     assert_eq!(fake.bought(), 4);
-    // c1: read + cart + checkout + order; c2: read + cart + checkout.
-    assert_eq!(fake.lock().calls, 7);
+    // c1 (cart and order): cart + checkout + order, its relationship
+    // answered by the cart; c2 (cart only): read + cart + checkout.
+    assert_eq!(fake.lock().calls, 6);
     // A second run buys nothing more and sends nothing new.
     let again = run(&fake, &j).await;
     assert_eq!(again, out);
     assert_eq!(fake.bought(), 4);
-    assert_eq!(fake.lock().calls, 7);
+    assert_eq!(fake.lock().calls, 6);
 }
 
 #[tokio::test]
@@ -411,4 +428,29 @@ async fn customers_without_relationship_wait_and_bad_lines_fail_alone() {
         "{msg}"
     );
     assert_eq!(fake.bought(), 2);
+}
+
+#[tokio::test]
+async fn a_customer_with_cart_and_order_learns_of_a_missing_relationship_from_the_cart() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let fake = Fake::with_customers(&[("c1", "none"), ("c2", "reseller")]);
+    let j = journal(&dir);
+    let out = run(&fake, &j).await;
+    for s in ["s1", "s2", "s3"] {
+        assert_eq!(
+            out.get(s).map(String::as_str),
+            Some(outcome::WAITING),
+            "{s}: {out:?}"
+        );
+    }
+    assert_eq!(out.get("s4").map(String::as_str), Some(outcome::BOUGHT));
+    assert_eq!(fake.bought(), 1);
+    // c1: one refused cart and no order attempt; c2: read + cart + checkout.
+    assert_eq!(fake.lock().calls, 4);
+    let rows = j.row_outcomes("push").unwrap_or_default();
+    let msg = rows
+        .iter()
+        .find(|r| r.source_subscription_id == "s3")
+        .and_then(|r| r.error_message.clone());
+    assert!(msg.is_some_and(|m| m.contains("https://admin.example/invite")));
 }
