@@ -184,7 +184,7 @@ async fn flow(
     };
     let customers = push_cli::customer_pushes(plan);
     println!(
-        "\n4. push: one read, one cart + checkout (or one order) per customer; journal {}",
+        "\n4. push: at most three calls per customer (read, cart, checkout; legacy offers by order); journal {}",
         journal_path.display()
     );
     let mut rows = Vec::new();

@@ -27,8 +27,9 @@ Examples:
   csp-consolidate push migration.xlsx --account destination            # dry run: what would be sent
   csp-consolidate push migration.xlsx --account destination --execute  # buy
 
-Per customer: one read (is the customer there, with a reseller relationship?), one cart with
-all its new-commerce lines and one checkout, or one order for legacy offers. Every request is
+Per customer, at most three calls: one read (is the customer there, with a reseller
+relationship?), one cart with all its new-commerce lines and one checkout, or one order for
+legacy offers (a customer with both skips the read: the cart answers it). Every request is
 journalled (SQLite, beside the workbook) before it is sent; run push again after any failure or
 crash and it settles what was in doubt first and never buys twice. Customers that have not
 accepted the reseller relationship are reported as waiting, with the invitation text.

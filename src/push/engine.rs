@@ -2,7 +2,8 @@
 //!
 //! Per customer, at most three calls: read the customer (relationship
 //! check), create one cart with all new-commerce lines, check it out — or
-//! one order for legacy offers. Every write is journalled before it is sent
+//! one order for legacy offers. A customer with both a cart and an order
+//! skips the read: the cart creation answers the relationship question. Every write is journalled before it is sent
 //! and settled after; a crash anywhere leaves a `pending` entry that the
 //! next run settles first ([`super::settle`]) before sending anything new.
 //! A row is bought only if no journal entry could already have bought it.
