@@ -95,11 +95,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         println!("{}", summary(&report));
     }
-    Ok(if report.issues.is_empty() {
-        Outcome::Clean
-    } else {
-        Outcome::Issues
-    })
+    Ok(Outcome::from_clean(report.issues.is_empty()))
 }
 
 fn settings(args: &Args) -> anyhow::Result<BuildSettings> {

@@ -265,11 +265,7 @@ async fn flow(
     let _ = book;
     emu.shutdown().await?;
     println!("\nEverything the demo wrote is in {}", out.display());
-    Ok(if mismatches == 0 {
-        Outcome::Clean
-    } else {
-        Outcome::Issues
-    })
+    Ok(Outcome::from_clean(mismatches == 0))
 }
 
 fn print_counts<'a>(label: &str, outcomes: impl Iterator<Item = &'a str>) {

@@ -19,12 +19,22 @@ mod verify;
 
 /// How a command ended, when it ran to the end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // variants come into use as commands land
 pub enum Outcome {
     /// Done and clean: exit 0.
     Clean,
     /// Done, with issues or rejected rows that were all reported: exit 1.
     Issues,
+}
+
+impl Outcome {
+    /// `Clean` when nothing was left to report, else `Issues`.
+    pub fn from_clean(clean: bool) -> Self {
+        if clean {
+            Outcome::Clean
+        } else {
+            Outcome::Issues
+        }
+    }
 }
 
 #[derive(Debug, Parser)]

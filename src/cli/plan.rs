@@ -37,9 +37,5 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .lock()
         .write_all(text.as_bytes())
         .context("writing the plan")?;
-    Ok(if plan.is_clean() {
-        Outcome::Clean
-    } else {
-        Outcome::Issues
-    })
+    Ok(Outcome::from_clean(plan.is_clean()))
 }

@@ -84,11 +84,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     bar.finish_and_clear();
     let report = report?;
     print_report(&report, &args.out);
-    Ok(if report.issues.is_empty() {
-        Outcome::Clean
-    } else {
-        Outcome::Issues
-    })
+    Ok(Outcome::from_clean(report.issues.is_empty()))
 }
 
 /// A progress bar on a terminal; hidden otherwise.

@@ -199,11 +199,7 @@ fn report(rows: &[RowOutcome], results: &std::path::Path, json: bool) -> anyhow:
         );
     }
     let clean = rows.iter().all(|r| r.outcome == outcome::BOUGHT);
-    Ok(if clean {
-        Outcome::Clean
-    } else {
-        Outcome::Issues
-    })
+    Ok(Outcome::from_clean(clean))
 }
 
 pub fn results_table(plan: &Plan, rows: &[RowOutcome]) -> ReportTable {

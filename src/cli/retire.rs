@@ -150,11 +150,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             results.display()
         );
     }
-    Ok(if clean {
-        Outcome::Clean
-    } else {
-        Outcome::Issues
-    })
+    Ok(Outcome::from_clean(clean))
 }
 
 pub fn table(rows: &[RowOutcome]) -> ReportTable {

@@ -118,11 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             out.display()
         );
     }
-    Ok(if bad.is_empty() {
-        Outcome::Clean
-    } else {
-        Outcome::Issues
-    })
+    Ok(Outcome::from_clean(bad.is_empty()))
 }
 
 pub fn table(rows: &[VerifyRow]) -> ReportTable {

@@ -69,6 +69,12 @@ impl ApiError {
         Self::bad_request(800002, description)
     }
 
+    /// A request body parsed as JSON, or 400 800002.
+    pub fn json_body(body: &[u8]) -> Result<serde_json::Value, Self> {
+        serde_json::from_slice(body)
+            .map_err(|e| Self::invalid_input(format!("The request body is not valid JSON: {e}")))
+    }
+
     /// 403 20002: the partner has no reseller relationship with the customer.
     pub fn no_relationship(customer: &str) -> Self {
         Self::new(

@@ -87,8 +87,7 @@ pub async fn create(
     Path(cid): Path<String>,
     body: Bytes,
 ) -> ApiResult {
-    let body: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::invalid_input(format!("The request body is not valid JSON: {e}")))?;
+    let body: Value = ApiError::json_body(&body)?;
     let (lines, cycle) = parse_lines(&body)?;
     let ctx = Ctx {
         now: Utc::now(),

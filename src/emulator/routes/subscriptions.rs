@@ -98,8 +98,7 @@ pub async fn patch(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult {
-    let body: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::invalid_input(format!("The request body is not valid JSON: {e}")))?;
+    let body: Value = ApiError::json_body(&body)?;
     let if_match = headers
         .get(header::IF_MATCH)
         .and_then(|v| v.to_str().ok())
