@@ -70,7 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         peak_rss_mb()
     );
     let t = Instant::now();
-    csp_consolidate::sheet::write_workbook(&book, &settings.out)?;
+    csp_consolidate::sheet::write_workbook(book, &settings.out)?;
     println!(
         "write_workbook:          {:.3}s, peak {:.0} MB",
         t.elapsed().as_secs_f64(),

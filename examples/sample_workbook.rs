@@ -35,8 +35,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     if !args.iter().any(|a| a == "--no-write") {
         let t = Instant::now();
-        write_workbook(&book, &out)?;
         let n = book.rows.len();
+        write_workbook(book.clone(), &out)?;
         println!("wrote {n} rows to {} in {:?}", out.display(), t.elapsed());
     }
     if args.iter().any(|a| a == "--time") {

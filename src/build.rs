@@ -75,8 +75,10 @@ pub fn build(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<BuildReport, BuildError> {
     let book = build_book(settings, progress)?;
-    sheet::write_workbook(&book, &settings.out)?;
-    Ok(report(&book, &settings.out))
+    // The summary first: writing consumes the book.
+    let report = report(&book, &settings.out);
+    sheet::write_workbook(book, &settings.out)?;
+    Ok(report)
 }
 
 /// Read and decide, without writing: the workbook's content.

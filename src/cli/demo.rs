@@ -69,7 +69,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     );
     let reviewed_path = args.out.join("migration-reviewed.xlsx");
     let reviewed = approve(&book);
-    sheet::write_workbook(&reviewed, &reviewed_path)?;
+    sheet::write_workbook(reviewed.clone(), &reviewed_path)?;
     let plan = make_plan(&sheet::read_workbook(&reviewed_path)?);
     println!(
         "   plan: {} line item(s) for {} customer(s), {} seat(s); {} blocking problem(s)",
@@ -107,8 +107,8 @@ fn build_step(fixtures: &Path, out: &Path, now: NaiveDateTime) -> anyhow::Result
         now,
     };
     let book = build_book(&settings, &|_, _| {})?;
-    sheet::write_workbook(&book, &settings.out)?;
     let r = report(&book, &settings.out);
+    sheet::write_workbook(book.clone(), &settings.out)?;
     let count = |k: &str| r.by_action.get(k).copied().unwrap_or(0);
     println!(
         "   {} customers, {} subscriptions: Recreate {} ({} seats), Microsoft support {}, Skip {}; {} issue(s) (the fixtures hold deliberate problems)",

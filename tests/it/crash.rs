@@ -335,7 +335,7 @@ fn killed(out: &Output) -> bool {
 /// The reviewed workbook in a folder of its own (copied into each case).
 fn workbook_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    csp_consolidate::sheet::write_workbook(&book(), &dir.path().join("migration.xlsx"))
+    csp_consolidate::sheet::write_workbook(book(), &dir.path().join("migration.xlsx"))
         .unwrap_or_else(|e| panic!("write workbook: {e}"));
     dir
 }

@@ -21,7 +21,7 @@ pub const RECREATE: [&str; 3] = [SUB_A, SUB_B, SUB_D];
 
 pub fn write(dir: &Path, book: &MigrationBook) -> PathBuf {
     let path = dir.join("migration.xlsx");
-    write_workbook(book, &path).expect("write");
+    write_workbook(book.clone(), &path).expect("write");
     path
 }
 

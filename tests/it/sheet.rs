@@ -15,7 +15,7 @@ const SUB_B: &str = "00c0ffee-0000-4000-8000-000000000001";
 
 pub fn written(dir: &Path) -> PathBuf {
     let path = dir.join("migration.xlsx");
-    write_workbook(&sample_book(), &path).expect("write");
+    write_workbook(sample_book(), &path).expect("write");
     path
 }
 
@@ -124,7 +124,7 @@ fn a_large_book_round_trips() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("large.xlsx");
     let big = large_book(2_000);
-    write_workbook(&big, &path).unwrap();
+    write_workbook(big.clone(), &path).unwrap();
     let book = read_workbook(&path).unwrap();
     assert_eq!(book.rows.len(), 2_000);
     assert_eq!(book.rows[1999].row, big.rows[1999]);
@@ -318,7 +318,7 @@ fn an_empty_book_writes_and_reads_back_empty() {
     let mut book = sample_book();
     book.rows.clear();
     book.customers.clear();
-    write_workbook(&book, &path).unwrap();
+    write_workbook(book.clone(), &path).unwrap();
     let back = read_workbook(&path).unwrap();
     assert!(back.rows.is_empty() && back.problems.is_empty());
     assert!(csp_consolidate::plan::make_plan(&back).is_clean());
@@ -328,7 +328,7 @@ fn an_empty_book_writes_and_reads_back_empty() {
 fn writes_are_atomic_and_leave_no_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = written(dir.path());
-    write_workbook(&sample_book(), &path).expect("overwrite in place");
+    write_workbook(sample_book(), &path).expect("overwrite in place");
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -336,7 +336,32 @@ fn writes_are_atomic_and_leave_no_temporary_file() {
     assert_eq!(names, ["migration.xlsx"]);
     let missing = dir.path().join("no-such-dir").join("m.xlsx");
     assert!(matches!(
-        write_workbook(&sample_book(), &missing),
+        write_workbook(sample_book(), &missing),
         Err(SheetError::Io { .. })
     ));
+}
+
+/// Migration's Excel table is registered before its rows and sized when
+/// the workbook is saved: it must span the header and every row, with the
+/// layout's headers as its column names (and one empty row for no rows).
+#[test]
+fn the_migration_table_spans_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let headers: Vec<String> = MIGRATION.iter().map(|s| s.header.to_owned()).collect();
+    for n in [0usize, 1, 7, 300] {
+        let path = dir.path().join(format!("table-{n}.xlsx"));
+        let mut book = large_book(n.max(1));
+        book.rows.truncate(n);
+        write_workbook(book, &path).unwrap();
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+        wb.load_tables().unwrap();
+        let table = wb.table_by_name("MigrationRows").unwrap();
+        assert_eq!(table.sheet_name(), "Migration");
+        assert_eq!(table.columns(), headers.as_slice(), "{n} rows");
+        let (height, width) = table.data().get_size();
+        assert_eq!(width, MIGRATION.len(), "{n} rows");
+        assert_eq!(height, n.max(1), "{n} rows: table data height");
+        let migration = sheet(&path, "Migration");
+        assert_eq!(migration.len(), n + 1, "{n} rows: sheet rows with header");
+    }
 }
