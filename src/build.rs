@@ -5,7 +5,7 @@
 //! the one rule that spans them: a workbook is written only when something
 //! usable was read, and then always, with every issue inside it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -127,13 +127,13 @@ pub fn build_book(
 
 /// A text longer than Excel allows in one cell is cut when written: say so,
 /// at the input row it came from, rather than lose the end silently.
-fn clipped_cells(rows: &[MigrationRow], sources: &HashMap<String, Location>) -> Vec<Issue> {
+fn clipped_cells(rows: &[MigrationRow], sources: &[Location]) -> Vec<Issue> {
     let len = |s: &str| s.chars().count();
     let opt = |s: &Option<String>| s.as_deref().map_or(0, len);
     // Joined with one separator between items, as the writer joins them.
     let joined = |lens: Vec<usize>| lens.iter().sum::<usize>() + lens.len().saturating_sub(1);
     let mut issues = Vec::new();
-    for row in rows {
+    for (i, row) in rows.iter().enumerate() {
         let texts = [
             ("Customer", len(&row.customer)),
             ("Product", len(&row.product)),
@@ -156,10 +156,7 @@ fn clipped_cells(rows: &[MigrationRow], sources: &HashMap<String, Location>) -> 
             ),
         ];
         for (header, chars) in texts.into_iter().filter(|(_, n)| *n > MAX_CELL_CHARS) {
-            let at = sources
-                .get(&row.source_subscription_id)
-                .cloned()
-                .unwrap_or_default();
+            let at = sources.get(i).cloned().unwrap_or_default();
             issues.push(Issue::warning(
                 at,
                 format!(

@@ -28,9 +28,9 @@ pub struct Classified {
     pub customers: Vec<CustomerSummary>,
     /// Issues found while deciding (duplicates, unknown customers …).
     pub issues: Vec<Issue>,
-    /// Where each row came from, by lower-case source subscription ID (for
+    /// Where each row came from, in row order (for
     /// issues found after classification).
-    pub sources: HashMap<String, Location>,
+    pub sources: Vec<Location>,
 }
 
 /// The shape of an offer ID.
@@ -130,8 +130,10 @@ pub fn commerce(sub: &SourceSubscription) -> Commerce {
 /// and the other occurrence becomes an issue.
 pub fn classify(inputs: &mut Inputs, offer_map: &OfferMap, as_of: NaiveDate) -> Classified {
     // The subscriptions are consumed: their text moves into the rows rather
-    // than being copied (25,000 rows would otherwise be held twice).
-    let subscriptions = std::mem::take(&mut inputs.subscriptions);
+    // than being copied (25,000 rows would otherwise be held twice), and
+    // their buffer shrinks as the rows grow (see `next_first`).
+    let mut subscriptions = std::mem::take(&mut inputs.subscriptions);
+    subscriptions.reverse();
     let inputs: &Inputs = inputs;
     let customers: HashMap<&str, &Customer> = inputs
         .customers
@@ -147,18 +149,22 @@ pub fn classify(inputs: &mut Inputs, offer_map: &OfferMap, as_of: NaiveDate) -> 
         .collect();
     let mut out = Classified::default();
     out.rows.reserve_exact(subscriptions.len());
-    let mut seen: HashMap<String, Location> = HashMap::with_capacity(subscriptions.len());
+    out.sources.reserve_exact(subscriptions.len());
+    // Lower-case subscription ID → index of its row.
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(subscriptions.len());
 
-    for sub in subscriptions {
+    while let Some(sub) = next_first(&mut subscriptions) {
         let key = sub.subscription_id.trim().to_ascii_lowercase();
-        if let Some(first) = seen.get(&key) {
+        if let Some(&first) = seen.get(&key) {
+            let first = out.rows.get(first).map_or("", |r| r.source.as_str());
             out.issues.push(Issue::warning(
-                sub.source.clone(),
+                sub.source,
                 format!("subscription {key} was already read from {first}; this copy is ignored"),
             ));
             continue;
         }
-        seen.insert(key, sub.source.clone());
+        seen.insert(key, out.rows.len());
+        out.sources.push(sub.source.clone());
         let messages = row_issues.get(&row_key(&sub.source));
         let file_reported = reported_files.contains(&*sub.source.file);
         let mut row = decide(
@@ -175,17 +181,54 @@ pub fn classify(inputs: &mut Inputs, offer_map: &OfferMap, as_of: NaiveDate) -> 
         }
         out.rows.push(row);
     }
-    out.rows.sort_by_cached_key(|r| {
-        (
-            fold(&r.customer),
-            r.tenant_id.clone(),
-            r.product.clone(),
-            r.source_subscription_id.clone(),
-        )
-    });
+    drop(seen);
+    sort_rows(&mut out.rows, &mut out.sources);
     out.customers = summarize(inputs, &out.rows);
-    out.sources = seen;
     out
+}
+
+/// The next subscription of a reversed list. The list's buffer is halved
+/// whenever it is half empty, so the subscriptions already turned into
+/// rows stop holding memory while the rows grow.
+fn next_first(reversed: &mut Vec<SourceSubscription>) -> Option<SourceSubscription> {
+    let sub = reversed.pop();
+    if reversed.capacity() > 1024 && reversed.len() < reversed.capacity() / 2 {
+        reversed.shrink_to_fit();
+    }
+    sub
+}
+
+/// Sort rows (and their sources alike) by customer, tenant, product and
+/// subscription ID. Only the folded customer name is computed ahead; the
+/// rest compare in place, and the order is applied by swapping.
+fn sort_rows(rows: &mut [MigrationRow], sources: &mut [Location]) {
+    let customer: Vec<String> = rows.iter().map(|r| fold(&r.customer)).collect();
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ra, rb) = (&rows[a], &rows[b]);
+        customer[a]
+            .cmp(&customer[b])
+            .then_with(|| ra.tenant_id.cmp(&rb.tenant_id))
+            .then_with(|| ra.product.cmp(&rb.product))
+            .then_with(|| ra.source_subscription_id.cmp(&rb.source_subscription_id))
+    });
+    drop(customer);
+    // Position i takes the element at order[i]: follow each cycle once.
+    for i in 0..order.len() {
+        let mut j = i;
+        loop {
+            let k = order[j];
+            order[j] = j;
+            if k == i || k == j {
+                break;
+            }
+            rows.swap(j, k);
+            if k < sources.len() && j < sources.len() {
+                sources.swap(j, k);
+            }
+            j = k;
+        }
+    }
 }
 
 /// Decide one row.
