@@ -151,7 +151,11 @@ mod tests {
     fn lines_of(data: &str) -> Vec<u64> {
         let whole = lines_in(data.as_bytes(), usize::MAX);
         for n in [1, 2, 3, 7] {
-            assert_eq!(lines_in(data.as_bytes(), n), whole, "reads of {n}: {data:?}");
+            assert_eq!(
+                lines_in(data.as_bytes(), n),
+                whole,
+                "reads of {n}: {data:?}"
+            );
         }
         whole
     }
