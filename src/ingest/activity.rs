@@ -17,7 +17,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, Timelike};
+use rustc_hash::FxHashMap;
 
 use super::attribute::guids_in;
 use super::headers::{ALIASES, norm};
@@ -53,15 +54,30 @@ struct NameSlot {
 
 /// Subscription-affecting actions of one name or subscription ID: their
 /// times, and the latest (by time, then fold order) with its action.
+///
+/// A log can hold hundreds of thousands of them, so a time in whole
+/// seconds within `i32` seconds of [`EPOCH_2000`] (1932 to 2068: every
+/// real log) is kept in 4 bytes; any other (a fraction of a second, from
+/// an Excel serial, or a far year) is kept whole beside them.
 #[derive(Default)]
 struct Hits {
-    times: Vec<NaiveDateTime>,
+    secs: Vec<i32>,
+    others: Vec<NaiveDateTime>,
     latest: Option<(NaiveDateTime, u64, u32)>,
 }
 
+/// 2000-01-01T00:00:00 as a Unix timestamp: the base of [`Hits::secs`].
+const EPOCH_2000: i64 = 946_684_800;
+
 impl Hits {
     fn push(&mut self, t: NaiveDateTime, seq: u64, action: u32) {
-        self.times.push(t);
+        let compact = (t.nanosecond() == 0)
+            .then(|| i32::try_from(t.and_utc().timestamp() - EPOCH_2000).ok())
+            .flatten();
+        match compact {
+            Some(s) => self.secs.push(s),
+            None => self.others.push(t),
+        }
         if self.latest.is_none_or(|(lt, ls, _)| (t, seq) >= (lt, ls)) {
             self.latest = Some((t, seq, action));
         }
@@ -69,8 +85,12 @@ impl Hits {
 
     /// How many came after `e`.
     fn after(&self, e: NaiveDateTime) -> u32 {
-        let n = self.times.iter().filter(|t| **t > e).count();
-        u32::try_from(n).unwrap_or(u32::MAX)
+        // A whole-second time is after `e` exactly when its second is
+        // after `e`'s second (fraction dropped).
+        let es = e.and_utc().timestamp() - EPOCH_2000;
+        let whole = self.secs.iter().filter(|s| i64::from(**s) > es).count();
+        let others = self.others.iter().filter(|t| **t > e).count();
+        u32::try_from(whole + others).unwrap_or(u32::MAX)
     }
 }
 
@@ -103,17 +123,20 @@ struct FileDates {
     first_bad: Option<(Location, String)>,
 }
 
-/// The fold over every activity row of every log.
+/// The fold over every activity row of every log. Its maps are probed
+/// four times per row, so they use the Fx hash instead of SipHash: a
+/// crafted log could at worst slow its own fold, and nothing here is a
+/// service exposed to others.
 #[derive(Default)]
 pub struct ActivityAcc {
-    names: HashMap<Box<[u8]>, u32>,
+    names: FxHashMap<Box<[u8]>, u32>,
     slots: Vec<NameSlot>,
-    actions: HashMap<Box<[u8]>, u32>,
+    actions: FxHashMap<Box<[u8]>, u32>,
     action_info: Vec<(String, ActionKind)>,
-    actors: HashMap<Box<[u8]>, u32>,
+    actors: FxHashMap<Box<[u8]>, u32>,
     actor_names: Vec<String>,
-    aggs: HashMap<(u32, u32), Agg>,
-    sub_hits: HashMap<String, Hits>,
+    aggs: FxHashMap<(u32, u32), Agg>,
+    sub_hits: FxHashMap<String, Hits>,
     /// Rows folded so far: the fold order, which breaks ties in time.
     seq: u64,
     day_first: Option<bool>,
@@ -176,7 +199,7 @@ fn trim(b: &[u8]) -> &[u8] {
     b.trim_ascii()
 }
 
-fn intern(map: &mut HashMap<Box<[u8]>, u32>, key: &[u8], mut make: impl FnMut() -> u32) -> u32 {
+fn intern(map: &mut FxHashMap<Box<[u8]>, u32>, key: &[u8], make: impl FnOnce() -> u32) -> u32 {
     if let Some(&i) = map.get(key) {
         return i;
     }
@@ -202,26 +225,25 @@ impl ActivityAcc {
         });
     }
 
-    /// Fold one row.
+    /// Fold one row. A row's [`Location`] is built only when it is
+    /// needed (an issue, a name seen for the first time), not per row.
     pub fn feed(&mut self, row: RowIn<'_>) {
-        let Some(file) = self.file.as_ref().map(|f| f.file.clone()) else {
+        if self.file.is_none() {
             return;
-        };
-        let sheet = row.sheet;
-        let loc = |col: u32| place(&file, sheet, row.line, col);
+        }
         let date = match row.date {
             Ok(d) => d,
             Err(raw) => {
-                self.note_bad(loc(row.date_col), raw);
+                self.note_bad(&row, raw);
                 return;
             }
         };
         if self.day_first.is_none()
             && let Some(e) = date.evidence()
         {
-            self.evidence(e, loc(row.date_col));
+            self.evidence(e, &row);
         }
-        let name = self.name_slot(row.name, loc(row.name_col));
+        let name = self.name_slot(&row);
         let action = self.action_slot(row.action);
         let actor = row
             .actor
@@ -240,53 +262,85 @@ impl ActivityAcc {
         let order = self.file.as_ref().and_then(|f| f.order);
         match date.resolve(order) {
             Resolved::Ok(t) => self.fold(t, name, action, actor, &subs),
-            Resolved::Ambiguous => {
-                let Some(fd) = self.file.as_mut() else {
-                    return;
-                };
-                fd.ambiguous_rows += 1;
-                if fd.first_ambiguous.is_none() {
-                    let raw = match date {
-                        RawDate::Slashed { a, b, year, .. } => format!("{a}/{b}/{year}"),
-                        RawDate::Exact(d) => d.to_string(),
-                    };
-                    fd.first_ambiguous = Some((loc(row.date_col), raw));
-                }
-                if fd.pending.len() < MAX_PENDING {
-                    fd.pending.push(Pending {
-                        date,
-                        name,
-                        action,
-                        actor,
-                        subs,
-                    });
-                }
-            }
-            Resolved::Invalid => self.note_bad(loc(row.date_col), "no such day"),
+            Resolved::Ambiguous => self.hold(&row, date, name, action, actor, subs),
+            Resolved::Invalid => self.note_bad(&row, "no such day"),
         }
     }
 
-    fn note_bad(&mut self, loc: Location, raw: &str) {
+    /// Where a cell of `row` is, in the current file.
+    fn loc(&self, row: &RowIn<'_>, col: u32) -> Location {
+        match &self.file {
+            Some(fd) => place(&fd.file, row.sheet, row.line, col),
+            None => Location::file(""),
+        }
+    }
+
+    /// Keep a row whose date waits for the file's order.
+    fn hold(
+        &mut self,
+        row: &RowIn<'_>,
+        date: RawDate,
+        name: u32,
+        action: u32,
+        actor: Option<u32>,
+        subs: Vec<String>,
+    ) {
+        let first = match self.file.as_ref() {
+            Some(fd) if fd.first_ambiguous.is_none() => Some(self.loc(row, row.date_col)),
+            _ => None,
+        };
+        let Some(fd) = self.file.as_mut() else {
+            return;
+        };
+        fd.ambiguous_rows += 1;
+        if let Some(loc) = first {
+            let raw = match date {
+                RawDate::Slashed { a, b, year, .. } => format!("{a}/{b}/{year}"),
+                RawDate::Exact(d) => d.to_string(),
+            };
+            fd.first_ambiguous = Some((loc, raw));
+        }
+        if fd.pending.len() < MAX_PENDING {
+            fd.pending.push(Pending {
+                date,
+                name,
+                action,
+                actor,
+                subs,
+            });
+        }
+    }
+
+    fn note_bad(&mut self, row: &RowIn<'_>, raw: &str) {
+        let first = match self.file.as_ref() {
+            Some(fd) if fd.first_bad.is_none() => Some(self.loc(row, row.date_col)),
+            _ => None,
+        };
         if let Some(fd) = self.file.as_mut() {
             fd.bad_rows += 1;
-            if fd.first_bad.is_none() {
+            if let Some(loc) = first {
                 fd.first_bad = Some((loc, raw.to_owned()));
             }
         }
     }
 
     /// A date that shows the file's order (`day_first`).
-    fn evidence(&mut self, day_first: bool, loc: Location) {
-        let Some(fd) = self.file.as_mut() else {
+    fn evidence(&mut self, day_first: bool, row: &RowIn<'_>) {
+        let Some(fd) = self.file.as_ref() else {
             return;
         };
         match fd.order {
             None => {
-                fd.order = Some(day_first);
+                if let Some(fd) = self.file.as_mut() {
+                    fd.order = Some(day_first);
+                }
                 self.flush_pending();
             }
             Some(o) if o != day_first && !fd.conflict_reported => {
-                fd.conflict_reported = true;
+                let loc = self.loc(row, row.date_col);
+                if let Some(fd) = self.file.as_mut() {
+                    fd.conflict_reported = true;
+                }
                 self.issues.push(Issue::warning(
                     loc,
                     "this log's dates mix day-first and month-first order; they are read in the order seen first",
@@ -311,20 +365,24 @@ impl ActivityAcc {
         }
     }
 
-    fn name_slot(&mut self, raw: &[u8], first: Location) -> u32 {
-        let raw = trim(raw);
-        let slots = &mut self.slots;
-        let mut first = Some(first);
-        let i = intern(&mut self.names, raw, || {
-            slots.push(NameSlot {
-                display: String::from_utf8_lossy(raw).into_owned(),
-                first: first.take().unwrap_or_else(|| Location::file("")),
-                rows: 0,
-                last: None,
-                hits: Hits::default(),
-            });
-            u32::try_from(slots.len() - 1).unwrap_or(u32::MAX)
-        });
+    fn name_slot(&mut self, row: &RowIn<'_>) -> u32 {
+        let raw = trim(row.name);
+        let i = match self.names.get(raw) {
+            Some(&i) => i,
+            None => {
+                let first = self.loc(row, row.name_col);
+                self.slots.push(NameSlot {
+                    display: String::from_utf8_lossy(raw).into_owned(),
+                    first,
+                    rows: 0,
+                    last: None,
+                    hits: Hits::default(),
+                });
+                let i = u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX);
+                self.names.insert(raw.into(), i);
+                i
+            }
+        };
         if let Some(s) = self.slots.get_mut(i as usize) {
             s.rows += 1;
         }
@@ -384,10 +442,14 @@ impl ActivityAcc {
         }
         if affects {
             for s in subs {
-                self.sub_hits
-                    .entry(s.clone())
-                    .or_default()
-                    .push(t, seq, action);
+                match self.sub_hits.get_mut(s) {
+                    Some(h) => h.push(t, seq, action),
+                    None => {
+                        let mut h = Hits::default();
+                        h.push(t, seq, action);
+                        self.sub_hits.insert(s.clone(), h);
+                    }
+                }
             }
         }
     }
@@ -587,6 +649,44 @@ fn join_message(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hits_count_after_an_export_at_any_precision() {
+        use chrono::{NaiveDate, TimeDelta};
+        let at = |y: i32, h: u32, ms: u32| {
+            NaiveDate::from_ymd_opt(y, 5, 6)
+                .and_then(|d| d.and_hms_milli_opt(h, 0, 0, ms))
+                .expect("valid")
+        };
+        let times = [
+            at(2024, 10, 0),
+            at(2024, 10, 500),
+            at(2024, 11, 0),
+            at(2024, 9, 999),
+            at(1900, 10, 0),
+            at(2099, 10, 0),
+            at(2024, 10, 0),
+        ];
+        let mut hits = Hits::default();
+        for (seq, t) in (1u64..).zip(times) {
+            hits.push(t, seq, 0);
+        }
+        assert!(!hits.others.is_empty() && !hits.secs.is_empty());
+        // The latest, and the later row of two at the same time.
+        assert_eq!(hits.latest, Some((at(2099, 10, 0), 6, 0)));
+        for e in [
+            at(2024, 10, 0),
+            at(2024, 10, 0) - TimeDelta::nanoseconds(1),
+            at(2024, 10, 0) + TimeDelta::nanoseconds(1),
+            at(2024, 10, 500),
+            at(2024, 9, 999),
+            at(1800, 0, 0),
+            at(2200, 0, 0),
+        ] {
+            let want = times.iter().filter(|t| **t > e).count();
+            assert_eq!(hits.after(e) as usize, want, "after {e}");
+        }
+    }
 
     #[test]
     fn actions_classify_in_many_languages() {

@@ -4,7 +4,8 @@
 //! line and ignores lone CRs, yet an issue must say the line a person sees
 //! in an editor. So the bytes the CSV parser reads pass through
 //! [`LineTracked`], which notes where each line starts (and whether it is
-//! blank, since the parser skips blank lines); a record's byte position
+//! blank, since the parser skips blank lines), finding the break bytes
+//! with `memchr` so the other bytes cost nothing; a record's byte position
 //! then maps to its line. Only the lines between the parser's read-ahead
 //! and the last record asked about are kept, so memory stays bounded on a
 //! 100 MB log.
@@ -17,8 +18,8 @@ use std::rc::Rc;
 #[derive(Debug, Clone, Copy)]
 struct Start {
     offset: u64,
-    /// Not yet known whether the line is blank (its first byte not seen).
-    pending: bool,
+    /// Its first byte is a line break. A start at or past the bytes seen
+    /// is not yet known either way (and is not blank yet).
     blank: bool,
 }
 
@@ -30,7 +31,8 @@ pub struct Lines {
     popped: u64,
     /// Bytes seen.
     offset: u64,
-    prev: u8,
+    /// Where the latest CR was seen, to recognise the LF of a CRLF.
+    last_cr: Option<u64>,
 }
 
 impl Default for Lines {
@@ -38,61 +40,46 @@ impl Default for Lines {
         let mut starts = VecDeque::new();
         starts.push_back(Start {
             offset: 0,
-            pending: true,
             blank: false,
         });
         Lines {
             starts,
             popped: 0,
             offset: 0,
-            prev: 0,
+            last_cr: None,
         }
     }
 }
 
 impl Lines {
+    /// Note the line breaks of the next bytes. Only break bytes cost
+    /// anything: they are found with `memchr`, not byte by byte.
     fn scan(&mut self, buf: &[u8]) {
-        let mut base = self.offset;
-        for chunk in buf.chunks(64) {
-            let pending_here = self
-                .starts
-                .back()
-                .is_some_and(|s| s.pending && s.offset < base + chunk.len() as u64);
-            if pending_here || chunk.iter().any(|&b| b == b'\n' || b == b'\r') {
-                self.scan_slow(chunk, base);
-            } else if let Some(&last) = chunk.last() {
-                self.prev = last;
-            }
-            base += chunk.len() as u64;
-        }
-        self.offset = base;
-    }
-
-    fn scan_slow(&mut self, chunk: &[u8], base: u64) {
-        for (i, &b) in chunk.iter().enumerate() {
+        let base = self.offset;
+        for i in memchr::memchr2_iter(b'\n', b'\r', buf) {
             let abs = base + i as u64;
+            let cr = buf.get(i) == Some(&b'\r');
+            if !cr && abs > 0 && self.last_cr == Some(abs - 1) {
+                // The LF of a CRLF: the line starts after it.
+                if let Some(last) = self.starts.back_mut() {
+                    last.offset = abs + 1;
+                }
+                continue;
+            }
+            if cr {
+                self.last_cr = Some(abs);
+            }
             if let Some(last) = self.starts.back_mut()
-                && last.pending
                 && last.offset == abs
             {
-                if b == b'\n' && self.prev == b'\r' {
-                    // The LF of a CRLF: the line starts after it.
-                    last.offset = abs + 1;
-                    self.prev = b;
-                    continue;
-                }
-                last.pending = false;
-                last.blank = b == b'\r' || b == b'\n';
+                last.blank = true;
             }
-            if b == b'\n' || b == b'\r' {
-                self.starts.push_back(Start {
-                    offset: abs + 1,
-                    pending: true,
-                    blank: false,
-                });
-            }
-            self.prev = b;
+            self.starts.push_back(Start {
+                offset: abs + 1,
+                blank: false,
+            });
         }
+        self.offset = base + buf.len() as u64;
     }
 
     /// The line of the record whose parser position is `byte`. Records
@@ -102,7 +89,7 @@ impl Lines {
             self.starts.pop_front();
             self.popped += 1;
         }
-        while self.starts.len() > 1 && self.starts.front().is_some_and(|s| !s.pending && s.blank) {
+        while self.starts.len() > 1 && self.starts.front().is_some_and(|s| s.blank) {
             self.starts.pop_front();
             self.popped += 1;
         }
@@ -148,8 +135,33 @@ pub fn record_line(lines: &RefCell<Lines>, pos: Option<&csv::Position>) -> u64 {
 mod tests {
     use super::*;
 
+    /// A reader that hands out at most `n` bytes per read, so line breaks
+    /// (and the two bytes of a CRLF) straddle reads.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
     fn lines_of(data: &str) -> Vec<u64> {
-        let (r, lines) = LineTracked::new(data.as_bytes());
+        let whole = lines_in(data.as_bytes(), usize::MAX);
+        for n in [1, 2, 3, 7] {
+            assert_eq!(
+                lines_in(data.as_bytes(), n),
+                whole,
+                "reads of {n}: {data:?}"
+            );
+        }
+        whole
+    }
+
+    fn lines_in(data: &[u8], chunk: usize) -> Vec<u64> {
+        let (r, lines) = LineTracked::new(Trickle(data, chunk));
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -172,6 +184,8 @@ mod tests {
         );
         assert_eq!(lines_of("a,b\rc,d\re,f\r"), vec![1, 2, 3]);
         assert_eq!(lines_of("\n\na\n"), vec![3]);
+        assert_eq!(lines_of("a\r\r\nb\n\r\nc"), vec![1, 3, 5]);
+        assert_eq!(lines_of("\r\n\ra\rb\n\nc,\"\r\"\rd"), vec![3, 4, 6, 8]);
         let long: String = (0..10_000).map(|i| format!("{i},x\r\n")).collect();
         let got = lines_of(&long);
         assert_eq!(got.len(), 10_000);

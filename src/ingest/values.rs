@@ -396,6 +396,11 @@ impl<'a> Tokens<'a> {
             ("오후", true),
         ];
         let rest = &self.b[self.i..];
+        // No marker starts with a digit: the usual case, checked first
+        // because a million log dates come through here.
+        if rest.first().is_none_or(u8::is_ascii_digit) {
+            return None;
+        }
         for (m, pm) in MARKS {
             let mb = m.as_bytes();
             if rest.len() >= mb.len() && rest[..mb.len()].eq_ignore_ascii_case(mb) {
