@@ -44,7 +44,7 @@ pub struct JoinCtx<'a> {
 
 /// A name as the log spells it, and what it resolved to.
 struct NameSlot {
-    display: String,
+    display: Arc<str>,
     first: Location,
     rows: u64,
     /// The latest time of any counted row naming it.
@@ -132,9 +132,9 @@ pub struct ActivityAcc {
     names: FxHashMap<Box<[u8]>, u32>,
     slots: Vec<NameSlot>,
     actions: FxHashMap<Box<[u8]>, u32>,
-    action_info: Vec<(String, ActionKind)>,
+    action_info: Vec<(Arc<str>, ActionKind)>,
     actors: FxHashMap<Box<[u8]>, u32>,
-    actor_names: Vec<String>,
+    actor_names: Vec<Arc<str>>,
     aggs: FxHashMap<(u32, u32), Agg>,
     sub_hits: FxHashMap<String, Hits>,
     /// Rows folded so far: the fold order, which breaks ties in time.
@@ -372,7 +372,7 @@ impl ActivityAcc {
             None => {
                 let first = self.loc(row, row.name_col);
                 self.slots.push(NameSlot {
-                    display: String::from_utf8_lossy(raw).into_owned(),
+                    display: Arc::from(String::from_utf8_lossy(raw)),
                     first,
                     rows: 0,
                     last: None,
@@ -393,9 +393,9 @@ impl ActivityAcc {
         let raw = trim(raw);
         let info = &mut self.action_info;
         intern(&mut self.actions, raw, || {
-            let text = String::from_utf8_lossy(raw).into_owned();
+            let text = String::from_utf8_lossy(raw);
             let kind = classify_action(&text);
-            info.push((text, kind));
+            info.push((Arc::from(text), kind));
             u32::try_from(info.len() - 1).unwrap_or(u32::MAX)
         })
     }
@@ -403,7 +403,7 @@ impl ActivityAcc {
     fn actor_slot(&mut self, raw: &[u8]) -> u32 {
         let names = &mut self.actor_names;
         intern(&mut self.actors, raw, || {
-            names.push(String::from_utf8_lossy(raw).into_owned());
+            names.push(Arc::from(String::from_utf8_lossy(raw)));
             u32::try_from(names.len() - 1).unwrap_or(u32::MAX)
         })
     }
@@ -528,6 +528,14 @@ impl ActivityAcc {
         matches: &[Vec<usize>],
         tenant: &dyn Fn(usize) -> String,
     ) -> Vec<ActivityAggregate> {
+        // One shared tenant ID per name that matched exactly one customer.
+        let tenants: Vec<Option<Arc<str>>> = matches
+            .iter()
+            .map(|m| match m.as_slice() {
+                [c] => Some(Arc::from(tenant(*c))),
+                _ => None,
+            })
+            .collect();
         let mut aggregates: Vec<ActivityAggregate> = self
             .aggs
             .iter()
@@ -535,10 +543,7 @@ impl ActivityAcc {
                 let slot = self.slots.get(n as usize)?;
                 let (action, kind) = self.action_info.get(a as usize)?;
                 Some(ActivityAggregate {
-                    customer_tenant_id: match matches.get(n as usize).map(Vec::as_slice) {
-                        Some([c]) => Some(tenant(*c)),
-                        _ => None,
-                    },
+                    customer_tenant_id: tenants.get(n as usize).cloned().flatten(),
                     customer_name: slot.display.clone(),
                     action: action.clone(),
                     kind: *kind,
@@ -610,7 +615,7 @@ impl ActivityAcc {
         let text = self
             .action_info
             .get(action as usize)
-            .map(|(text, _)| text.clone())
+            .map(|(text, _)| text.to_string())
             .unwrap_or_default();
         ChangesSince {
             count,

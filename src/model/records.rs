@@ -5,6 +5,8 @@
 //! the locale, file type or column order was. Each record remembers where it
 //! came from.
 
+use std::sync::Arc;
+
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::location::Location;
@@ -121,16 +123,19 @@ pub struct ChangesSince {
 
 /// The activity log folded per customer and action: what the Activity sheet
 /// shows. A million-row log becomes a few thousand rows.
+///
+/// Texts are shared (`Arc<str>`) between the aggregates of one name, action
+/// or actor: 50,000 aggregates hold a few thousand distinct strings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActivityAggregate {
     /// Resolved customer tenant ID, if the name matched exactly one customer.
-    pub customer_tenant_id: Option<String>,
+    pub customer_tenant_id: Option<Arc<str>>,
     /// The company name as the log wrote it.
-    pub customer_name: String,
-    pub action: String,
+    pub customer_name: Arc<str>,
+    pub action: Arc<str>,
     pub kind: ActionKind,
     pub count: u64,
     pub first: NaiveDateTime,
     pub last: NaiveDateTime,
-    pub last_actor: Option<String>,
+    pub last_actor: Option<Arc<str>>,
 }

@@ -628,20 +628,23 @@ fn activity_joins_names_and_counts_changes_after_the_export() {
     let referral = a
         .aggregates
         .iter()
-        .find(|g| g.action == "Created a referral")
+        .find(|g| &*g.action == "Created a referral")
         .expect("aggregate");
     assert_eq!((referral.kind, referral.count), (ActionKind::Other, 1));
-    assert_eq!(referral.customer_tenant_id, Some(guid(1)));
+    assert_eq!(
+        referral.customer_tenant_id.as_deref(),
+        Some(guid(1).as_str())
+    );
     let unknown = a
         .aggregates
         .iter()
-        .find(|g| g.customer_name == "Unknown Corp")
+        .find(|g| &*g.customer_name == "Unknown Corp")
         .expect("aggregate");
     assert_eq!(
         (
             unknown.count,
             unknown.kind,
-            unknown.customer_tenant_id.clone()
+            unknown.customer_tenant_id.as_deref()
         ),
         (2, ActionKind::Purchase, None)
     );
