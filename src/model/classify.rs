@@ -501,9 +501,7 @@ fn summarize(inputs: &Inputs, rows: &[MigrationRow]) -> Vec<CustomerSummary> {
         s.last_activity = activity.last_activity.get(&s.tenant_id).copied();
     }
     let mut out: Vec<CustomerSummary> = by_tenant.into_values().collect();
-    out.sort_by(|a, b| {
-        (fold(&a.company_name), &a.tenant_id).cmp(&(fold(&b.company_name), &b.tenant_id))
-    });
+    out.sort_by_cached_key(|c| (fold(&c.company_name), c.tenant_id.clone()));
     out
 }
 

@@ -96,6 +96,9 @@ fn yes_no(b: bool) -> &'static str {
 
 /// Cut a string to Excel's per-cell limit on a character boundary.
 pub fn clip(s: &str) -> &str {
+    if s.len() <= MAX_CELL_CHARS {
+        return s; // fewer bytes than the limit: fewer characters too
+    }
     match s.char_indices().nth(MAX_CELL_CHARS) {
         Some((i, _)) => s.get(..i).unwrap_or(s),
         None => s,
