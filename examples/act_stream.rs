@@ -21,6 +21,7 @@ fn peak_rss_mb() -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    csp_consolidate::alloc::tune_for_batch();
     let path = std::path::PathBuf::from(std::env::args().nth(1).ok_or("usage: act_stream CSV")?);
     let found = Found {
         display: path.display().to_string(),

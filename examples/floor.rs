@@ -8,6 +8,8 @@
 //! (one row per subscription, 30 columns) with rust_xlsxwriter. One thread,
 //! no logic. `build` is measured against this: its target is ≤ 1.5× this
 //! time. Prints the elapsed seconds on the last line (`floor_seconds=…`).
+//! It runs on the tool's allocator (`csp_consolidate::alloc`), so the two
+//! are compared like with like.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -54,6 +56,7 @@ fn write_row(ws: &mut Worksheet, r: u32, stem: &str, cells: &[Data], date: &Form
 }
 
 fn main() -> Res<()> {
+    csp_consolidate::alloc::tune_for_batch();
     let mut args = std::env::args().skip(1);
     let dir = PathBuf::from(args.next().ok_or("usage: floor DIR [OUT.xlsx]")?);
     let out = args

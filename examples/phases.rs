@@ -24,6 +24,7 @@ fn peak_rss_mb() -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    csp_consolidate::alloc::tune_for_batch();
     let dir = std::path::PathBuf::from(std::env::args().nth(1).ok_or("usage: phases DIR")?);
     let spec = IngestSpec {
         exports: vec![dir.join("exports")],

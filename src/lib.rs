@@ -15,6 +15,7 @@
 //! reviewed workbook), [`push`] (exactly-once engine and journal), [`api`]
 //! (Partner Center client), [`emulator`] (a local Partner Center).
 
+pub mod alloc;
 pub mod api;
 pub mod build;
 pub mod config;
