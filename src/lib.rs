@@ -29,3 +29,7 @@ pub mod sheet;
 
 /// The tool version written into every workbook's meta sheet.
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What a unit test returns: `?` reports a failed step as the test's error.
+#[cfg(test)]
+pub(crate) type TestResult = Result<(), Box<dyn std::error::Error>>;

@@ -91,16 +91,16 @@ mod tests {
     }
 
     #[test]
-    fn account_sections_resolve_secrets_from_env() {
+    fn account_sections_resolve_secrets_from_env() -> crate::TestResult {
         // PATH is always set: a stand-in for a secret variable.
         let c = account(
             "tenant = \"t\"\nclient_id = \"a\"\nclient_secret_env = \"PATH\"\ncloud = \"usgov\"",
-        )
-        .unwrap();
+        )?;
         assert_eq!(c.cloud, Cloud::UsGov);
         assert!(matches!(c.credential, Credential::ClientSecret(_)));
-        let c = account("tenant = \"t\"\nclient_id = \"a\"\nrefresh_token_env = \"PATH\"\napi_url = \"http://127.0.0.1:9\"")
-            .unwrap();
+        let c = account(
+            "tenant = \"t\"\nclient_id = \"a\"\nrefresh_token_env = \"PATH\"\napi_url = \"http://127.0.0.1:9\"",
+        )?;
         assert!(matches!(
             c.credential,
             Credential::RefreshToken {
@@ -122,5 +122,6 @@ mod tests {
                 .unwrap_err();
         assert!(unset.contains("CSP_TEST_UNSET_9"), "{unset}");
         assert!(account("tenant = \"t\"\nclient_id = \"a\"\nsecret_env = \"X\"").is_err());
+        Ok(())
     }
 }

@@ -185,31 +185,32 @@ impl Client {
 mod tests {
     use super::*;
 
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    fn d(s: &str) -> Result<NaiveDate, chrono::ParseError> {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
     }
 
     #[test]
-    fn window_rules() {
-        let today = d("2025-06-30");
-        let q = |s: &str, e: Option<&str>| AuditQuery::parse(s, e).unwrap();
-        assert!(q("2025-06-30", Some("2025-06-30")).validate(today).is_ok());
-        assert!(q("2025-04-01", None).validate(today).is_ok()); // exactly 90 days
-        let err = q("2025-03-31", None).validate(today).unwrap_err();
+    fn window_rules() -> crate::TestResult {
+        let today = d("2025-06-30")?;
+        let q = |s: &str, e: Option<&str>| AuditQuery::parse(s, e);
+        assert!(q("2025-06-30", Some("2025-06-30"))?.validate(today).is_ok());
+        assert!(q("2025-04-01", None)?.validate(today).is_ok()); // exactly 90 days
+        let err = q("2025-03-31", None)?.validate(today).unwrap_err();
         assert!(err.to_string().contains("90 days"), "{err}");
-        let err = q("2025-06-10", Some("2025-06-09"))
+        let err = q("2025-06-10", Some("2025-06-09"))?
             .validate(today)
             .unwrap_err();
         assert!(err.to_string().contains("before startDate"), "{err}");
-        assert!(q("2025-07-01", None).validate(today).is_err());
-        let mut zero = q("2025-06-01", None);
+        assert!(q("2025-07-01", None)?.validate(today).is_err());
+        let mut zero = q("2025-06-01", None)?;
         zero.size = Some(0);
         assert!(zero.validate(today).is_err());
         assert_eq!(err.class(), crate::api::ErrorClass::Invalid);
+        Ok(())
     }
 
     #[test]
-    fn dates_must_be_yyyy_mm_dd() {
+    fn dates_must_be_yyyy_mm_dd() -> crate::TestResult {
         for bad in [
             "2025-6-01",
             "2025/06/01",
@@ -222,21 +223,21 @@ mod tests {
         }
         assert!(AuditQuery::parse("2025-06-01", Some("2025-13-01")).is_err());
         assert_eq!(
-            AuditQuery::parse(" 2025-06-01 ", None).unwrap().start_date,
-            d("2025-06-01")
+            AuditQuery::parse(" 2025-06-01 ", None)?.start_date,
+            d("2025-06-01")?
         );
+        Ok(())
     }
 
     #[test]
-    fn filter_is_one_json_object() {
-        let f = AuditFilter::CustomerId("c1".into()).to_json().unwrap();
+    fn filter_is_one_json_object() -> crate::TestResult {
+        let f = AuditFilter::CustomerId("c1".into()).to_json()?;
         assert_eq!(
             f,
             r#"{"Field":"CustomerId","Value":"c1","Operator":"equals"}"#
         );
-        let f = AuditFilter::CompanyName("Con\"toso".into())
-            .to_json()
-            .unwrap();
+        let f = AuditFilter::CompanyName("Con\"toso".into()).to_json()?;
         assert!(f.contains(r#""Operator":"substring""#) && f.contains(r#"Con\"toso"#));
+        Ok(())
     }
 }

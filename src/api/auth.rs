@@ -211,14 +211,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn v1_numbers_as_strings() {
+    fn v1_numbers_as_strings() -> crate::TestResult {
         let body = br#"{"token_type":"Bearer","expires_in":"3599","ext_expires_in":"3599",
             "expires_on":"1767225600","not_before":"1767222000",
             "resource":"https://api.partnercenter.microsoft.com","access_token":"eyJ.fake"}"#;
-        let t = parse_token("POST /t", body).unwrap();
+        let t = parse_token("POST /t", body)?;
         assert_eq!(t.expires_in, Some(3599));
         assert_eq!(t.expires_on, Some(1_767_225_600));
         assert_eq!(t.access_token, "eyJ.fake");
+        Ok(())
     }
 
     #[test]

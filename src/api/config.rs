@@ -330,15 +330,15 @@ mod tests {
     }
 
     #[test]
-    fn clouds_pick_authority_and_host() {
-        let e = Endpoints::resolve(&cfg(None)).unwrap();
+    fn clouds_pick_authority_and_host() -> crate::TestResult {
+        let e = Endpoints::resolve(&cfg(None))?;
         assert_eq!(
             e.token.as_str(),
             "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/token"
         );
         let mut c = cfg(None);
-        c.cloud = Cloud::parse("US-Gov").unwrap();
-        let e = Endpoints::resolve(&c).unwrap();
+        c.cloud = Cloud::parse("US-Gov")?;
+        let e = Endpoints::resolve(&c)?;
         assert!(
             e.token
                 .as_str()
@@ -348,8 +348,8 @@ mod tests {
             e.api_root.as_str(),
             "https://api.partnercenter.microsoft.com/"
         );
-        c.cloud = Cloud::parse("china").unwrap();
-        let e = Endpoints::resolve(&c).unwrap();
+        c.cloud = Cloud::parse("china")?;
+        let e = Endpoints::resolve(&c)?;
         assert!(
             e.token
                 .as_str()
@@ -357,6 +357,7 @@ mod tests {
         );
         assert!(e.api_root.as_str().contains("microsoftonline.cn"));
         assert!(Cloud::parse("germany").is_err());
+        Ok(())
     }
 
     #[test]
@@ -376,11 +377,12 @@ mod tests {
     }
 
     #[test]
-    fn api_url_v1_suffix_is_dropped() {
-        let e = Endpoints::resolve(&cfg(Some("http://127.0.0.1:9/v1/"))).unwrap();
+    fn api_url_v1_suffix_is_dropped() -> crate::TestResult {
+        let e = Endpoints::resolve(&cfg(Some("http://127.0.0.1:9/v1/")))?;
         assert_eq!(e.api_root.as_str(), "http://127.0.0.1:9/");
-        let e = Endpoints::resolve(&cfg(Some("http://127.0.0.1:9/pc"))).unwrap();
+        let e = Endpoints::resolve(&cfg(Some("http://127.0.0.1:9/pc")))?;
         assert_eq!(e.api_root.as_str(), "http://127.0.0.1:9/pc");
+        Ok(())
     }
 
     #[test]

@@ -202,23 +202,25 @@ mod tests {
     }
 
     #[test]
-    fn numbers_as_strings() {
-        assert_eq!(t(r#"{"n":"3599"}"#).unwrap().n, Some(3599));
-        assert_eq!(t(r#"{"n":" 12 "}"#).unwrap().n, Some(12));
-        assert_eq!(t(r#"{"n":12}"#).unwrap().n, Some(12));
-        assert_eq!(t(r#"{"n":12.0}"#).unwrap().n, Some(12));
-        assert_eq!(t(r#"{"n":null}"#).unwrap().n, None);
-        assert_eq!(t(r#"{"n":""}"#).unwrap().n, None);
-        assert_eq!(t(r#"{}"#).unwrap().n, None);
+    fn numbers_as_strings() -> crate::TestResult {
+        assert_eq!(t(r#"{"n":"3599"}"#)?.n, Some(3599));
+        assert_eq!(t(r#"{"n":" 12 "}"#)?.n, Some(12));
+        assert_eq!(t(r#"{"n":12}"#)?.n, Some(12));
+        assert_eq!(t(r#"{"n":12.0}"#)?.n, Some(12));
+        assert_eq!(t(r#"{"n":null}"#)?.n, None);
+        assert_eq!(t(r#"{"n":""}"#)?.n, None);
+        assert_eq!(t(r#"{}"#)?.n, None);
         assert!(t(r#"{"n":"twelve"}"#).is_err());
         assert!(t(r#"{"n":1.5}"#).is_err());
         assert!(t(r#"{"n":18446744073709551615}"#).is_err());
+        Ok(())
     }
 
     #[test]
-    fn text_from_string_or_number() {
-        assert_eq!(t(r#"{"s":800002}"#).unwrap().s.as_deref(), Some("800002"));
-        assert_eq!(t(r#"{"s":"800002"}"#).unwrap().s.as_deref(), Some("800002"));
-        assert_eq!(t(r#"{"s":null}"#).unwrap().s, None);
+    fn text_from_string_or_number() -> crate::TestResult {
+        assert_eq!(t(r#"{"s":800002}"#)?.s.as_deref(), Some("800002"));
+        assert_eq!(t(r#"{"s":"800002"}"#)?.s.as_deref(), Some("800002"));
+        assert_eq!(t(r#"{"s":null}"#)?.s, None);
+        Ok(())
     }
 }

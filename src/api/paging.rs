@@ -126,13 +126,13 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 mod tests {
     use super::*;
 
-    fn root(s: &str) -> Url {
-        Url::parse(s).unwrap()
+    fn root(s: &str) -> Result<Url, Box<dyn std::error::Error>> {
+        Ok(Url::parse(s)?)
     }
 
     #[test]
-    fn links_resolve_against_host_root() {
-        let r = root("https://host/");
+    fn links_resolve_against_host_root() -> crate::TestResult {
+        let r = root("https://host/")?;
         let want = "https://host/v1/customers?size=500&seekOperation=Next";
         for uri in [
             "/v1/customers?size=500&seekOperation=Next",
@@ -141,24 +141,24 @@ mod tests {
             "/customers?size=500&seekOperation=Next",
             "/V1/customers?size=500&seekOperation=Next",
         ] {
-            assert_eq!(resolve_link(&r, uri).unwrap().as_str(), want, "{uri}");
+            assert_eq!(resolve_link(&r, uri)?.as_str(), want, "{uri}");
         }
+        Ok(())
     }
 
     #[test]
-    fn links_keep_a_root_prefix_and_port() {
-        let r = root("http://127.0.0.1:8080/pc");
+    fn links_keep_a_root_prefix_and_port() -> crate::TestResult {
+        let r = root("http://127.0.0.1:8080/pc")?;
         assert_eq!(
-            resolve_link(&r, "/v1/customers/c1/subscriptions/s1")
-                .unwrap()
-                .as_str(),
+            resolve_link(&r, "/v1/customers/c1/subscriptions/s1")?.as_str(),
             "http://127.0.0.1:8080/pc/v1/customers/c1/subscriptions/s1"
         );
+        Ok(())
     }
 
     #[test]
-    fn absolute_links_only_to_same_origin() {
-        let r = root("https://host/");
+    fn absolute_links_only_to_same_origin() -> crate::TestResult {
+        let r = root("https://host/")?;
         assert!(resolve_link(&r, "https://host/v1/customers?a=1").is_ok());
         for bad in [
             "https://evil.example/v1/x",
@@ -168,23 +168,25 @@ mod tests {
         ] {
             assert!(resolve_link(&r, bad).is_err(), "{bad}");
         }
+        Ok(())
     }
 
     #[test]
-    fn collection_decodes_seek_page() {
+    fn collection_decodes_seek_page() -> crate::TestResult {
         let json = r#"{"totalCount":"2","items":[1,2],"continuationToken":"tok-2",
           "links":{"self":{"uri":"/v1/customers?size=2","method":"GET","headers":[]},
           "next":{"uri":"/v1/customers?size=2&seekOperation=Next","method":"GET",
           "headers":[{"key":"MS-ContinuationToken","value":"tok-2"}]}},
           "attributes":{"objectType":"Collection"}}"#;
-        let c: Collection<i32> = serde_json::from_str(json).unwrap();
+        let c: Collection<i32> = serde_json::from_str(json)?;
         assert_eq!(c.total_count, Some(2));
         let p = Page::from(c);
         assert_eq!(p.items, vec![1, 2]);
-        let next = p.next.as_ref().unwrap();
+        let next = p.next.as_ref().ok_or("no value")?;
         assert_eq!(next.headers[0].value.as_deref(), Some("tok-2"));
         assert!(!p.is_last());
-        let last: Collection<i32> = serde_json::from_str(r#"{"items":[]}"#).unwrap();
+        let last: Collection<i32> = serde_json::from_str(r#"{"items":[]}"#)?;
         assert!(Page::from(last).is_last());
+        Ok(())
     }
 }

@@ -377,18 +377,18 @@ mod tests {
     }
 
     #[test]
-    fn manual_timer_records_and_advances() {
+    fn manual_timer_records_and_advances() -> crate::TestResult {
         let t = ManualTimer::new(SystemTime::UNIX_EPOCH);
-        futures_block(t.sleep(Duration::from_secs(3)));
+        futures_block(t.sleep(Duration::from_secs(3)))?;
         t.advance(Duration::from_secs(2));
         assert_eq!(t.sleeps(), vec![Duration::from_secs(3)]);
         assert_eq!(t.now(), SystemTime::UNIX_EPOCH + Duration::from_secs(5));
+        Ok(())
     }
 
-    fn futures_block(f: SleepFuture) {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
+    fn futures_block(f: SleepFuture) -> std::io::Result<()> {
+        let rt = tokio::runtime::Builder::new_current_thread().build()?;
         rt.block_on(f);
+        Ok(())
     }
 }

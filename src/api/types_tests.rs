@@ -15,8 +15,8 @@ const SUB: &str = r#"{"id":"a1000000-0000-4000-8000-000000000051","offerId":"CFQ
  "attributes":{"etag":"e1","objectType":"Subscription"}}"#;
 
 #[test]
-fn subscription_decodes_documented_example() {
-    let s: Subscription = serde_json::from_str(SUB).unwrap();
+fn subscription_decodes_documented_example() -> crate::TestResult {
+    let s: Subscription = serde_json::from_str(SUB)?;
     assert_eq!(s.quantity, Some(12));
     assert_eq!(s.status, Some(SubscriptionStatus::Active));
     assert_eq!(s.billing_cycle, Some(BillingCycle::Monthly));
@@ -28,10 +28,11 @@ fn subscription_decodes_documented_example() {
     );
     assert!(s.extra.contains_key("scheduledNextTermInstructions"));
     assert!(s.extra.contains_key("brandNewField"));
+    Ok(())
 }
 
 #[test]
-fn unknown_statuses_do_not_fail() {
+fn unknown_statuses_do_not_fail() -> crate::TestResult {
     for (text, want) in [
         ("disabled", SubscriptionStatus::Disabled),
         ("expired", SubscriptionStatus::Expired),
@@ -42,67 +43,67 @@ fn unknown_statuses_do_not_fail() {
         ),
     ] {
         let json = format!(r#"{{"id":"s","status":"{text}"}}"#);
-        let s: Subscription = serde_json::from_str(&json).unwrap();
+        let s: Subscription = serde_json::from_str(&json)?;
         assert_eq!(s.status, Some(want), "{text}");
     }
-    let s: Subscription = serde_json::from_str(r#"{"id":"s","status":null}"#).unwrap();
+    let s: Subscription = serde_json::from_str(r#"{"id":"s","status":null}"#)?;
     assert_eq!(s.status, None);
     let c: Customer =
-        serde_json::from_str(r#"{"id":"c","relationshipToPartner":"partner_of_partner"}"#).unwrap();
+        serde_json::from_str(r#"{"id":"c","relationshipToPartner":"partner_of_partner"}"#)?;
     assert_eq!(
         c.relationship_to_partner,
         Some(Relationship::Other("partner_of_partner".into()))
     );
+    Ok(())
 }
 
 #[test]
-fn patch_round_trip_keeps_unknown_fields_and_unknown_enum_text() {
-    let mut s: Subscription = serde_json::from_str(SUB).unwrap();
+fn patch_round_trip_keeps_unknown_fields_and_unknown_enum_text() -> crate::TestResult {
+    let mut s: Subscription = serde_json::from_str(SUB)?;
     s.status = Some(SubscriptionStatus::Suspended);
-    let out: Value = serde_json::to_value(&s).unwrap();
+    let out: Value = serde_json::to_value(&s)?;
     assert_eq!(out["status"], "suspended");
     assert_eq!(out["brandNewField"], serde_json::json!([1, 2]));
     assert_eq!(out["scheduledNextTermInstructions"]["quantity"], 10);
     assert_eq!(out["billingCycle"], "monthly");
     let other = SubscriptionStatus::parse("Frozen");
-    assert_eq!(serde_json::to_value(&other).unwrap(), "Frozen");
-    assert_eq!(
-        serde_json::to_value(BillingCycle::OneTime).unwrap(),
-        "one_time"
-    );
+    assert_eq!(serde_json::to_value(&other)?, "Frozen");
+    assert_eq!(serde_json::to_value(BillingCycle::OneTime)?, "one_time");
+    Ok(())
 }
 
 #[test]
-fn numbers_as_strings_in_resources() {
-    let s: Subscription = serde_json::from_str(r#"{"id":"s","quantity":"25"}"#).unwrap();
+fn numbers_as_strings_in_resources() -> crate::TestResult {
+    let s: Subscription = serde_json::from_str(r#"{"id":"s","quantity":"25"}"#)?;
     assert_eq!(s.quantity, Some(25));
     let e: OrderError =
-        serde_json::from_str(r#"{"orderGroupId":"0","code":10009,"description":"Sandbox"}"#)
-            .unwrap();
+        serde_json::from_str(r#"{"orderGroupId":"0","code":10009,"description":"Sandbox"}"#)?;
     assert_eq!(e.code.as_deref(), Some("10009"));
-    let line: CartLineItem =
-        serde_json::from_str(r#"{"id":"0","catalogItemId":"P:S:A","quantity":"3","orderGroup":0}"#)
-            .unwrap();
+    let line: CartLineItem = serde_json::from_str(
+        r#"{"id":"0","catalogItemId":"P:S:A","quantity":"3","orderGroup":0}"#,
+    )?;
     assert_eq!((line.id, line.quantity), (0, 3));
     assert_eq!(line.order_group.as_deref(), Some("0"));
+    Ok(())
 }
 
 #[test]
-fn checkout_partial_success() {
+fn checkout_partial_success() -> crate::TestResult {
     let json = r#"{"orders":[{"id":"O1","lineItems":[{"lineItemNumber":0,"offerId":"P:S:A",
       "quantity":12,"subscriptionId":"s-new"}],"status":"completed"}],
       "orderErrors":[{"orderGroupId":"1","code":800018,"description":"sandbox limit"}]}"#;
-    let r: CartCheckoutResult = serde_json::from_str(json).unwrap();
+    let r: CartCheckoutResult = serde_json::from_str(json)?;
     assert_eq!(
         r.orders[0].line_items[0].subscription_id.as_deref(),
         Some("s-new")
     );
     assert_eq!(r.orders[0].status, Some(OrderStatus::Completed));
     assert_eq!(r.order_errors[0].code.as_deref(), Some("800018"));
+    Ok(())
 }
 
 #[test]
-fn new_order_serialises_only_what_is_set() {
+fn new_order_serialises_only_what_is_set() -> crate::TestResult {
     let order = Order {
         reference_customer_id: Some("c1".into()),
         billing_cycle: Some(BillingCycle::Monthly),
@@ -114,30 +115,32 @@ fn new_order_serialises_only_what_is_set() {
         }],
         ..Order::default()
     };
-    let v = serde_json::to_value(&order).unwrap();
+    let v = serde_json::to_value(&order)?;
     assert_eq!(
         v,
         serde_json::json!({"referenceCustomerId":"c1","billingCycle":"monthly",
             "lineItems":[{"lineItemNumber":0,"offerId":"GUID","quantity":12}]})
     );
+    Ok(())
 }
 
 #[test]
-fn audit_record_and_customized_data() {
+fn audit_record_and_customized_data() -> crate::TestResult {
     let json = r#"{"id":"p1_c1","customerId":"c1","operationType":"create_order",
       "operationStatus":"succeeded","operationDate":"2025-05-02T10:11:12Z",
       "resourceNewValue":"{\"Id\":\"O1\"}",
       "customizedData":[{"key":"OrderId","value":"O1"},{"key":"Quantity-0","value":12}],
       "attributes":{"objectType":"AuditRecord"}}"#;
-    let r: AuditRecord = serde_json::from_str(json).unwrap();
+    let r: AuditRecord = serde_json::from_str(json)?;
     assert_eq!(r.data("orderid"), Some("O1"));
     assert_eq!(r.data("Quantity-0"), Some("12"));
     assert_eq!(r.operation_status, Some(OperationStatus::Succeeded));
-    let r: AuditRecord = serde_json::from_str(r#"{"id":"x","operationStatus":"queued"}"#).unwrap();
+    let r: AuditRecord = serde_json::from_str(r#"{"id":"x","operationStatus":"queued"}"#)?;
     assert_eq!(
         r.operation_status,
         Some(OperationStatus::Other("queued".into()))
     );
+    Ok(())
 }
 
 #[test]

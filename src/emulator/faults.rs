@@ -177,10 +177,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_the_documented_example() {
+    fn parses_the_documented_example() -> crate::TestResult {
         let f =
-            Faults::parse("429=0.05,5xx=0.02,drop=0.05,latency=50ms,lag=2s,patch202=0.5,seed=7")
-                .unwrap();
+            Faults::parse("429=0.05,5xx=0.02,drop=0.05,latency=50ms,lag=2s,patch202=0.5,seed=7")?;
         assert_eq!(f.throttle, 0.05);
         assert_eq!(f.server_error, 0.02);
         assert_eq!(f.drop, 0.05);
@@ -188,16 +187,18 @@ mod tests {
         assert_eq!(f.lag_ms, 2000);
         assert_eq!(f.patch202, 0.5);
         assert_eq!(f.seed, 7);
-        assert_eq!(Faults::parse(&f.to_string()).unwrap(), f);
+        assert_eq!(Faults::parse(&f.to_string())?, f);
+        Ok(())
     }
 
     #[test]
-    fn rejects_bad_specs() {
+    fn rejects_bad_specs() -> crate::TestResult {
         assert!(Faults::parse("429=2").is_err());
         assert!(Faults::parse("bogus=1").is_err());
         assert!(Faults::parse("latency=fast").is_err());
         assert!(Faults::parse("drop").is_err());
-        assert_eq!(Faults::parse(" none ").unwrap(), Faults::default());
+        assert_eq!(Faults::parse(" none ")?, Faults::default());
+        Ok(())
     }
 
     #[test]

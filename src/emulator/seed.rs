@@ -266,8 +266,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn example_seed_loads() {
-        let world = parse(EXAMPLE_SEED, "seed.json").unwrap();
+    fn example_seed_loads() -> crate::TestResult {
+        let world = parse(EXAMPLE_SEED, "seed.json")?;
         assert_eq!(world.tenants.len(), 2);
         let source = &world.tenants[0];
         let statuses: BTreeSet<&str> = source
@@ -287,6 +287,7 @@ mod tests {
         }
         let dest = &world.tenants[1];
         assert!(dest.customers.iter().any(|c| !c.has_relationship()));
+        Ok(())
     }
 
     #[test]

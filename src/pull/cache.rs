@@ -287,32 +287,31 @@ mod tests {
     }
 
     #[test]
-    fn cache_round_trips_and_refuses_another_source() {
+    fn cache_round_trips_and_refuses_another_source() -> crate::TestResult {
         let dir = std::env::temp_dir().join(format!("pull-cache-{}", fastrand::u64(..)));
-        let cache = Cache::open(&dir, "acct A", false).unwrap();
+        let cache = Cache::open(&dir, "acct A", false)?;
         let sub = Subscription {
             id: "s1".into(),
             quantity: Some(3),
             ..Subscription::default()
         };
-        cache
-            .save_subscriptions("c1", std::slice::from_ref(&sub))
-            .unwrap();
-        assert_eq!(cache.subscriptions("c1").unwrap(), Some(vec![sub]));
-        assert_eq!(cache.subscriptions("c2").unwrap(), None);
-        let day = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+        cache.save_subscriptions("c1", std::slice::from_ref(&sub))?;
+        assert_eq!(cache.subscriptions("c1")?, Some(vec![sub]));
+        assert_eq!(cache.subscriptions("c2")?, None);
+        let day = NaiveDate::from_ymd_opt(2025, 6, 1).ok_or("no value")?;
         let file = DayFile {
             date: day,
-            fetched_at: day.and_hms_opt(23, 0, 0).unwrap().and_utc(),
+            fetched_at: day.and_hms_opt(23, 0, 0).ok_or("no value")?.and_utc(),
             records: Vec::new(),
         };
         assert!(!file.is_complete());
-        cache.save_day(&file).unwrap();
-        assert_eq!(cache.day(day).unwrap(), Some(file));
+        cache.save_day(&file)?;
+        assert_eq!(cache.day(day)?, Some(file));
         let err = Cache::open(&dir, "acct B", false).unwrap_err().to_string();
         assert!(err.contains("acct A") && err.contains("--fresh"), "{err}");
-        let again = Cache::open(&dir, "acct B", true).unwrap();
-        assert_eq!(again.subscriptions("c1").unwrap(), None);
-        std::fs::remove_dir_all(&dir).unwrap();
+        let again = Cache::open(&dir, "acct B", true)?;
+        assert_eq!(again.subscriptions("c1")?, None);
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
     }
 }

@@ -342,22 +342,23 @@ fn plan(
 mod tests {
     use super::*;
 
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    fn d(s: &str) -> Result<NaiveDate, chrono::ParseError> {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
     }
 
     #[test]
-    fn activity_window_defaults_to_90_days_and_is_checked() {
-        let today = d("2025-06-30");
-        let all = activity_days(None, today).unwrap();
+    fn activity_window_defaults_to_90_days_and_is_checked() -> crate::TestResult {
+        let today = d("2025-06-30")?;
+        let all = activity_days(None, today)?;
         assert_eq!(all.len(), 91);
-        assert_eq!(all.first(), Some(&d("2025-04-01")));
+        assert_eq!(all.first(), Some(&d("2025-04-01")?));
         assert_eq!(all.last(), Some(&today));
-        assert_eq!(activity_days(Some(today), today).unwrap(), vec![today]);
-        let err = activity_days(Some(d("2025-03-31")), today)
+        assert_eq!(activity_days(Some(today), today)?, vec![today]);
+        let err = activity_days(Some(d("2025-03-31")?), today)
             .unwrap_err()
             .to_string();
         assert!(err.contains("90 days"), "{err}");
-        assert!(activity_days(Some(d("2025-07-01")), today).is_err());
+        assert!(activity_days(Some(d("2025-07-01")?), today).is_err());
+        Ok(())
     }
 }

@@ -277,9 +277,9 @@ mod tests {
     use crate::ingest::headers::{Field, Kind, match_header};
     use crate::model::ActionKind;
 
-    fn header_fields(headers: &[&str]) -> (Kind, Vec<Option<Field>>) {
+    fn header_fields(headers: &[&str]) -> Result<(Kind, Vec<Option<Field>>), String> {
         let cells: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
-        let map = match_header(&cells, 0).expect("a recognised header");
+        let map = match_header(&cells, 0).ok_or_else(|| format!("no header in {headers:?}"))?;
         let by_col = (0..headers.len())
             .map(|c| {
                 map.fields
@@ -288,13 +288,13 @@ mod tests {
                     .map(|(f, _)| *f)
             })
             .collect();
-        (map.kind, by_col)
+        Ok((map.kind, by_col))
     }
 
     #[test]
-    fn every_header_maps_to_its_field() {
+    fn every_header_maps_to_its_field() -> crate::TestResult {
         use Field::*;
-        let (kind, fields) = header_fields(&SUBSCRIPTION_HEADERS);
+        let (kind, fields) = header_fields(&SUBSCRIPTION_HEADERS)?;
         assert_eq!(kind, Kind::Subscriptions);
         let want = [
             CustomerTenantId,
@@ -316,7 +316,7 @@ mod tests {
             Reseller,
         ];
         assert_eq!(fields, want.map(Some).to_vec());
-        let (kind, fields) = header_fields(&CUSTOMER_HEADERS);
+        let (kind, fields) = header_fields(&CUSTOMER_HEADERS)?;
         assert_eq!(kind, Kind::Customers);
         assert_eq!(
             fields,
@@ -327,7 +327,7 @@ mod tests {
                 Some(Relationship)
             ]
         );
-        let (kind, fields) = header_fields(&ACTIVITY_HEADERS);
+        let (kind, fields) = header_fields(&ACTIVITY_HEADERS)?;
         assert_eq!(kind, Kind::Activity);
         assert_eq!(
             fields,
@@ -340,6 +340,7 @@ mod tests {
                 Some(Details)
             ]
         );
+        Ok(())
     }
 
     fn update(old: &str, new: &str) -> AuditRecord {

@@ -160,14 +160,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_has_bom_header_and_quotes() {
+    fn csv_has_bom_header_and_quotes() -> crate::TestResult {
         let bytes = csv_bytes(
             &["A", "B"],
             vec![vec!["x, y".to_owned(), "say \"hi\"".to_owned()]].into_iter(),
-        )
-        .unwrap();
-        let text = String::from_utf8(bytes).unwrap();
+        )?;
+        let text = String::from_utf8(bytes)?;
         assert_eq!(text, "\u{feff}A,B\r\n\"x, y\",\"say \"\"hi\"\"\"\r\n");
+        Ok(())
     }
 
     #[test]

@@ -360,7 +360,7 @@ mod tests {
     use crate::sheet::layout::MIGRATION;
 
     #[test]
-    fn re_saved_values_normalise_to_the_same_text() {
+    fn re_saved_values_normalise_to_the_same_text() -> crate::TestResult {
         assert_eq!(normalise(Kind::Number, &CellValue::Number(12.0)), "12");
         assert_eq!(
             normalise(Kind::Number, &CellValue::Text(" 12.0 ".into())),
@@ -372,7 +372,7 @@ mod tests {
             normalise(Kind::Id, &CellValue::Number(1e15 + 1.0)),
             "1000000000000001"
         );
-        let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).ok_or("no value")?;
         assert_eq!(
             normalise(Kind::Date, &CellValue::Number(46357.0)),
             "2026-12-01"
@@ -380,7 +380,7 @@ mod tests {
         assert_eq!(
             normalise(
                 Kind::Date,
-                &CellValue::Date(day.and_hms_opt(0, 0, 0).unwrap())
+                &CellValue::Date(day.and_hms_opt(0, 0, 0).ok_or("no value")?)
             ),
             "2026-12-01"
         );
@@ -397,14 +397,15 @@ mod tests {
             normalise(Kind::Text, &CellValue::Text("=1+1 ".into())),
             "=1+1"
         );
+        Ok(())
     }
 
     #[test]
-    fn changes_since_export_round_trips() {
+    fn changes_since_export_round_trips() -> crate::TestResult {
         let when = NaiveDate::from_ymd_opt(2026, 1, 5)
-            .unwrap()
+            .ok_or("no value")?
             .and_hms_opt(14, 3, 0)
-            .unwrap();
+            .ok_or("no value")?;
         for c in [
             ChangesSince {
                 count: 0,
@@ -417,6 +418,7 @@ mod tests {
         ] {
             assert_eq!(parse_changes(&changes_text(&c)), Some(c));
         }
+        Ok(())
     }
 
     #[test]
