@@ -40,9 +40,10 @@ pub fn clean_plan(workbook: &Path) -> anyhow::Result<Plan> {
     Ok(plan)
 }
 
-/// `migration.xlsx` → `migration.journal` beside it.
-pub fn default_journal(workbook: &Path) -> PathBuf {
-    workbook.with_extension("journal")
+/// The journal given with `--journal`, else `migration.xlsx` →
+/// `migration.journal` beside the workbook.
+pub fn journal_path(given: Option<&Path>, workbook: &Path) -> PathBuf {
+    given.map_or_else(|| workbook.with_extension("journal"), Path::to_path_buf)
 }
 
 /// `migration.xlsx` → `migration.results.xlsx` beside it.

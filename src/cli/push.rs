@@ -101,10 +101,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         args.config.as_deref(),
         &args.account,
     )?);
-    let journal_path = args
-        .journal
-        .clone()
-        .unwrap_or_else(|| common::default_journal(&args.workbook));
+    let journal_path = common::journal_path(args.journal.as_deref(), &args.workbook);
     let journal = Arc::new(Journal::open(
         &journal_path,
         &[("destination_account", args.account.as_str())],

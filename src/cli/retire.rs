@@ -79,10 +79,7 @@ pub fn retire_items(plan: &Plan, pushed: &[RowOutcome]) -> Vec<RetireItem> {
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let plan = common::clean_plan(&args.workbook)?;
-    let journal_path = args
-        .journal
-        .clone()
-        .unwrap_or_else(|| common::default_journal(&args.workbook));
+    let journal_path = common::journal_path(args.journal.as_deref(), &args.workbook);
     if !journal_path.exists() {
         anyhow::bail!(
             "{}: no push journal: run `csp-consolidate push --execute` first",

@@ -73,10 +73,7 @@ pub fn verify_items(plan: &Plan, pushed: &[RowOutcome], retired: &[RowOutcome]) 
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let plan = common::clean_plan(&args.workbook)?;
-    let journal_path = args
-        .journal
-        .clone()
-        .unwrap_or_else(|| common::default_journal(&args.workbook));
+    let journal_path = common::journal_path(args.journal.as_deref(), &args.workbook);
     let (pushed, retired) = if journal_path.exists() {
         let journal = Journal::open(&journal_path, &[])?;
         (journal.row_outcomes(PUSH)?, journal.row_outcomes(RETIRE)?)

@@ -12,14 +12,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use sha2::{Digest, Sha256};
 
 use super::attribute::{attribute_rows, by_path};
 use super::customers::{CustomerIndex, read_customers};
 use super::decode::sniff;
 use super::discover::{Found, is_workbook_name};
 use super::headers::{HeaderMap, Kind};
-use super::stream::{hex, read_head, sniff_head};
+use super::stream::{read_head, sniff_head};
 use super::subscriptions::{ParsedSub, SheetCtx, read_subscriptions};
 use super::table::{Grid, parse_csv, read_workbook};
 use super::{IngestSpec, file_issue};
@@ -93,16 +92,9 @@ pub fn read_file(found: &Found, role: Role, spec: &IngestSpec) -> FileRead {
     let mtime = mtime(&found.path);
     let exported_at = spec.exported_at;
     if looks_like_workbook(&head, &found.path) {
-        let bytes = match read_rest(head, &mut f) {
-            Ok(b) => b,
-            Err(e) => {
-                r.issues
-                    .push(file_issue(&display, format!("cannot be read ({e})")));
-                return r;
-            }
+        let Some(bytes) = read_rest(head, &mut f, &mut r, &display) else {
+            return r;
         };
-        r.file.sha256 = super::hash_hex(&bytes);
-        r.file.bytes = bytes.len() as u64;
         read_workbook_file(&mut r, &display, &bytes, spec, exported_at, mtime);
     } else {
         let (_, header) = sniff_head(&head);
@@ -110,16 +102,9 @@ pub fn read_file(found: &Found, role: Role, spec: &IngestSpec) -> FileRead {
             r.activity_csv = true;
             return r;
         }
-        let bytes = match read_rest(head, &mut f) {
-            Ok(b) => b,
-            Err(e) => {
-                r.issues
-                    .push(file_issue(&display, format!("cannot be read ({e})")));
-                return r;
-            }
+        let Some(bytes) = read_rest(head, &mut f, &mut r, &display) else {
+            return r;
         };
-        r.file.sha256 = hex(&Sha256::digest(&bytes));
-        r.file.bytes = bytes.len() as u64;
         if bytes.is_empty() {
             r.issues
                 .push(file_issue(&display, "the file is empty: nothing read"));
@@ -135,9 +120,17 @@ pub fn read_file(found: &Found, role: Role, spec: &IngestSpec) -> FileRead {
     r
 }
 
-fn read_rest(mut head: Vec<u8>, f: &mut File) -> std::io::Result<Vec<u8>> {
-    f.read_to_end(&mut head)?;
-    Ok(head)
+/// The whole file (its head already read), with its digest and size
+/// recorded; `None` with an issue when it cannot be read.
+fn read_rest(mut head: Vec<u8>, f: &mut File, r: &mut FileRead, display: &str) -> Option<Vec<u8>> {
+    if let Err(e) = f.read_to_end(&mut head) {
+        r.issues
+            .push(file_issue(display, format!("cannot be read ({e})")));
+        return None;
+    }
+    r.file.sha256 = super::hash_hex(&head);
+    r.file.bytes = head.len() as u64;
+    Some(head)
 }
 
 /// A zip (xlsx/ods) or OLE (xls) signature, or a workbook extension.

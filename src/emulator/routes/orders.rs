@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::Caller;
 use super::purchase::{Ctx, Line, LineError, purchase, sandbox_full, validate};
-use super::subscriptions::visible_customer;
+use super::subscriptions::caller_customer;
 use crate::emulator::errors::{ApiError, ApiResult};
 use crate::emulator::runtime::App;
 use crate::emulator::state::{Tenant, World};
@@ -129,10 +129,7 @@ pub async fn list(
 ) -> ApiResult {
     let now = Utc::now();
     app.with(|rt| {
-        let tenant = rt
-            .tenant(&caller.tenant)
-            .ok_or_else(ApiError::unauthorized)?;
-        let customer = visible_customer(tenant, &cid)?;
+        let customer = caller_customer(rt, &caller, &cid)?;
         let items = customer
             .orders
             .iter()
@@ -154,10 +151,7 @@ pub async fn get_one(
 ) -> ApiResult {
     let now = Utc::now();
     app.with(|rt| {
-        let tenant = rt
-            .tenant(&caller.tenant)
-            .ok_or_else(ApiError::unauthorized)?;
-        let customer = visible_customer(tenant, &cid)?;
+        let customer = caller_customer(rt, &caller, &cid)?;
         customer
             .orders
             .iter()

@@ -21,9 +21,22 @@ use serde_json::Value;
 use super::Caller;
 use super::audit::{AuditEntry, append};
 use crate::emulator::errors::{ApiError, ApiResult};
-use crate::emulator::runtime::App;
+use crate::emulator::runtime::{App, Runtime};
 use crate::emulator::state::{CatalogItem, Customer, Deferred, Subscription, Tenant, World};
 use crate::emulator::wire;
+
+/// The customer a route names, in the caller's tenant, for reads: 401
+/// without a tenant, 404 if not visible.
+pub fn caller_customer<'a>(
+    rt: &'a Runtime,
+    caller: &Caller,
+    cid: &str,
+) -> Result<&'a Customer, ApiError> {
+    let tenant = rt
+        .tenant(&caller.tenant)
+        .ok_or_else(ApiError::unauthorized)?;
+    visible_customer(tenant, cid)
+}
 
 /// The customer a route names, for reads: 404 if not visible.
 pub fn visible_customer<'a>(t: &'a Tenant, cid: &str) -> Result<&'a Customer, ApiError> {
@@ -49,10 +62,7 @@ pub async fn list(
     let now = Utc::now();
     let order = q.get("order_id").map(|s| s.trim().to_owned());
     app.with(|rt| {
-        let tenant = rt
-            .tenant(&caller.tenant)
-            .ok_or_else(ApiError::unauthorized)?;
-        let customer = visible_customer(tenant, &cid)?;
+        let customer = caller_customer(rt, &caller, &cid)?;
         let items = customer
             .subscriptions
             .iter()
@@ -78,10 +88,7 @@ pub async fn get_one(
 ) -> ApiResult {
     let now = Utc::now();
     app.with(|rt| {
-        let tenant = rt
-            .tenant(&caller.tenant)
-            .ok_or_else(ApiError::unauthorized)?;
-        let customer = visible_customer(tenant, &cid)?;
+        let customer = caller_customer(rt, &caller, &cid)?;
         customer
             .subscriptions
             .iter()
