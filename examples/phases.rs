@@ -7,21 +7,9 @@ use std::time::Instant;
 use csp_consolidate::build::{BuildSettings, build_book};
 use csp_consolidate::ingest::{IngestSpec, read_all};
 
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_owned)
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
+#[path = "common/rss.rs"]
+mod rss;
+use rss::peak_rss_mb;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     csp_consolidate::alloc::tune_for_batch();
