@@ -7,6 +7,8 @@
 //! no longer matches its stored values means the Meta sheet was edited, and
 //! its originals cannot be trusted.
 
+use std::fmt::Write;
+
 use sha2::{Digest, Sha256};
 
 /// Hex of the first 16 bytes of SHA-256 over the values, each followed by
@@ -18,7 +20,12 @@ pub fn fingerprint<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
         hasher.update([0x1f]);
     }
     let digest = hasher.finalize();
-    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    let mut hex = String::with_capacity(32);
+    for b in digest.iter().take(16) {
+        // ok: writing to a String cannot fail.
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
 }
 
 #[cfg(test)]

@@ -110,17 +110,17 @@ pub fn write_meta(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), XlsxEr
     r += 2;
     ws.write_string(r, 0, INPUTS)?;
     r += 1;
-    write_strings(ws, r, INPUT_HEADERS.iter().map(|h| h.to_string()))?;
+    write_strings(ws, r, INPUT_HEADERS)?;
     for f in &book.inputs {
         r += 1;
         let cells = [
-            &f.path,
+            f.path.as_str(),
             &f.kind,
             &f.sha256,
             &f.bytes.to_string(),
             &f.rows.to_string(),
         ];
-        write_strings(ws, r, cells.into_iter().cloned())?;
+        write_strings(ws, r, cells)?;
     }
     write_rows(ws, r + 2, book)?;
     ws.set_hidden(true);
@@ -133,14 +133,14 @@ fn write_rows(ws: &mut Worksheet, mut r: u32, book: &MigrationBook) -> Result<()
     ws.write_string(r, 0, ROWS)?;
     r += 1;
     let headers = [KEY_HEADER, FINGERPRINT_HEADER, ORIGINALS_HEADER];
-    write_strings(ws, r, headers.map(str::to_owned).into_iter())?;
+    write_strings(ws, r, headers)?;
     for row in &book.rows {
         r += 1;
         let values: Vec<String> = locked_values(row).into_iter().map(|(_, v)| v).collect();
         let fp = fingerprint(values.iter().map(String::as_str));
         // ok: a Vec<String> always serialises.
         let json = serde_json::to_string(&values).unwrap_or_default();
-        let cells = [row.source_subscription_id.clone(), fp]
+        let cells = [row.source_subscription_id.as_str(), &fp]
             .into_iter()
             .chain(chunks(&json));
         write_strings(ws, r, cells)?;
@@ -155,24 +155,31 @@ fn locked_headers_json() -> String {
 }
 
 /// Split text into cell-sized pieces on character boundaries.
-fn chunks(text: &str) -> Vec<String> {
+fn chunks(text: &str) -> Vec<&str> {
     // Almost every row fits one cell (characters never outnumber bytes).
     if text.len() <= CHUNK_CHARS {
-        return vec![text.to_owned()];
+        return vec![text];
     }
-    let chars: Vec<char> = text.chars().collect();
-    chars
-        .chunks(CHUNK_CHARS)
-        .map(|c| c.iter().collect())
-        .collect()
+    let mut out = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let end = rest
+            .char_indices()
+            .nth(CHUNK_CHARS)
+            .map_or(rest.len(), |(i, _)| i);
+        let (piece, tail) = rest.split_at(end);
+        out.push(piece);
+        rest = tail;
+    }
+    out
 }
 
-fn write_strings(
+fn write_strings<'a>(
     ws: &mut Worksheet,
     row: u32,
-    cells: impl Iterator<Item = String>,
+    cells: impl IntoIterator<Item = &'a str>,
 ) -> Result<(), XlsxError> {
-    for (c, v) in cells.enumerate() {
+    for (c, v) in cells.into_iter().enumerate() {
         if !v.is_empty() {
             ws.write_string(row, c as u16, v)?;
         }
@@ -302,4 +309,27 @@ fn parse_rows(grid: &Grid, header_row: u32, order: &[Col]) -> Result<Vec<MetaRow
         });
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_split_on_characters_and_join_back() {
+        assert_eq!(chunks("short"), vec!["short"]);
+        assert_eq!(chunks(""), vec![""]);
+        // Multi-byte characters: more bytes than the limit, the same count
+        // of characters as the pieces hold.
+        let text = format!("{}{}", "Ω".repeat(CHUNK_CHARS), "ab€".repeat(5));
+        let pieces = chunks(&text);
+        assert_eq!(pieces.len(), 2);
+        assert_eq!(pieces[0].chars().count(), CHUNK_CHARS);
+        assert_eq!(pieces[1], "ab€".repeat(5));
+        assert_eq!(pieces.concat(), text);
+        let exact = "x".repeat(2 * CHUNK_CHARS);
+        let pieces = chunks(&exact);
+        assert_eq!(pieces.len(), 2);
+        assert!(pieces.iter().all(|p| p.len() == CHUNK_CHARS));
+    }
 }
