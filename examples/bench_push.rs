@@ -196,7 +196,7 @@ fn report(
         .unwrap_or_default();
     let mut by_outcome: BTreeMap<&str, usize> = BTreeMap::new();
     for r in outcomes {
-        *by_outcome.entry(r.outcome.as_str()).or_default() += 1;
+        *by_outcome.entry(r.outcome.token()).or_default() += 1;
     }
     // Calls per customer, grouped by what the customer needed.
     let mut calls: BTreeMap<&str, Vec<u64>> = BTreeMap::new();

@@ -4,8 +4,8 @@
 
 use std::time::Instant;
 
-use csp_consolidate::build::{BuildSettings, build_book};
 use csp_consolidate::ingest::{IngestSpec, read_all};
+use csp_consolidate::ops::build::{BuildSettings, build_book};
 
 #[path = "common/rss.rs"]
 mod rss;

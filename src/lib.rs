@@ -10,18 +10,19 @@
 //!                    plan ─▶ push (journal + api) ─▶ retire ─▶ verify
 //! ```
 //!
-//! Modules: [`model`] (shared vocabulary, no I/O), [`ingest`] (read exports),
+//! Modules: [`model`] (shared vocabulary and decisions, no I/O), [`ingest`] (read exports),
 //! [`sheet`] (the workbook layout, writer and reader), [`plan`] (validate a
 //! reviewed workbook), [`push`] (exactly-once engine and journal), [`api`]
-//! (Partner Center client), [`emulator`] (a local Partner Center).
+//! (Partner Center client), [`emulator`] (a local Partner Center), [`ops`]
+//! (each command's library side), [`pull`] (exports over the API).
 
 pub mod alloc;
 pub mod api;
-pub mod build;
 pub mod config;
 pub mod emulator;
 pub mod ingest;
 pub mod model;
+pub mod ops;
 pub mod plan;
 pub mod pull;
 pub mod push;

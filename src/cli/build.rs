@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use chrono::{NaiveDate, NaiveDateTime, Utc};
-use csp_consolidate::build::{BuildError, BuildReport, BuildSettings, build};
 use csp_consolidate::ingest::IngestSpec;
+use csp_consolidate::ops::build::{BuildError, BuildReport, BuildSettings, build};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Outcome;

@@ -1,14 +1,80 @@
-//! Glue shared by the commands that talk to Partner Center: accounts,
-//! reading the reviewed workbook into a plan, journal and result paths.
+//! Glue shared by the commands that talk to Partner Center: the flags they
+//! share (one flattened struct each), accounts, and reading the reviewed
+//! workbook into a plan.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use csp_consolidate::api::Client;
 use csp_consolidate::config::Config;
+use csp_consolidate::ops;
 use csp_consolidate::plan::{Plan, make_plan};
 use csp_consolidate::push::adapter::ClientApi;
 use csp_consolidate::sheet;
+
+/// The flags every command working on a reviewed workbook shares.
+#[derive(Debug, clap::Args)]
+pub struct WorkbookArgs {
+    /// The reviewed migration workbook.
+    pub workbook: PathBuf,
+    /// The journal push and retire write (default: beside the workbook, W.journal).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// The configuration file (default: ./csp-consolidate.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print the row outcomes as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl WorkbookArgs {
+    /// The journal path: `--journal`, else beside the workbook.
+    pub fn journal_path(&self) -> PathBuf {
+        ops::journal_path(self.journal.as_deref(), &self.workbook)
+    }
+
+    /// The client for account `name` of the configuration file.
+    pub fn client(&self, name: &str) -> anyhow::Result<ClientApi> {
+        account_client(self.config.as_deref(), name)
+    }
+}
+
+/// Which accounts a command talks to: names in csp-consolidate.toml.
+#[derive(Debug, clap::Args)]
+pub struct AccountArgs {
+    /// The source account (the partner tenant being retired).
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// The destination account (the partner tenant that buys).
+    #[arg(long, value_name = "NAME")]
+    pub destination: Option<String>,
+}
+
+impl AccountArgs {
+    /// The source account name, or an error naming the flag.
+    pub fn source(&self, command: &str) -> anyhow::Result<&str> {
+        self.source.as_deref().with_context(|| {
+            format!("{command} needs the source account: pass --source NAME (a name in csp-consolidate.toml)")
+        })
+    }
+
+    /// The destination account name, or an error naming the flag.
+    pub fn destination(&self, command: &str) -> anyhow::Result<&str> {
+        self.destination.as_deref().with_context(|| {
+            format!("{command} needs the destination account: pass --destination NAME (a name in csp-consolidate.toml)")
+        })
+    }
+}
+
+/// `--execute`: without it, commands that change accounts only say what
+/// they would do.
+#[derive(Debug, clap::Args)]
+pub struct ExecuteArgs {
+    /// Really send requests (without it: a dry run).
+    #[arg(long)]
+    pub execute: bool,
+}
 
 /// The client for account `name` of the configuration file.
 pub fn account_client(config: Option<&Path>, name: &str) -> anyhow::Result<ClientApi> {
@@ -40,25 +106,7 @@ pub fn clean_plan(workbook: &Path) -> anyhow::Result<Plan> {
     Ok(plan)
 }
 
-/// The journal given with `--journal`, else `migration.xlsx` →
-/// `migration.journal` beside the workbook.
-pub fn journal_path(given: Option<&Path>, workbook: &Path) -> PathBuf {
-    given.map_or_else(|| workbook.with_extension("journal"), Path::to_path_buf)
-}
-
-/// `migration.xlsx` → `migration.results.xlsx` beside it.
-pub fn results_path(workbook: &Path, what: &str) -> PathBuf {
-    let stem = workbook
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "migration".into());
-    workbook.with_file_name(format!("{stem}.{what}.xlsx"))
-}
-
 /// A tokio runtime for one command.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
+    ops::runtime().context("cannot start the async runtime")
 }

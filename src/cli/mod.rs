@@ -17,25 +17,9 @@ mod push;
 mod retire;
 mod verify;
 
-/// How a command ended, when it ran to the end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Done and clean: exit 0.
-    Clean,
-    /// Done, with issues or rejected rows that were all reported: exit 1.
-    Issues,
-}
-
-impl Outcome {
-    /// `Clean` when nothing was left to report, else `Issues`.
-    pub fn from_clean(clean: bool) -> Self {
-        if clean {
-            Outcome::Clean
-        } else {
-            Outcome::Issues
-        }
-    }
-}
+/// How a command ended (the library's word for it; `main` maps it to
+/// the exit code).
+pub use csp_consolidate::ops::Exit as Outcome;
 
 #[derive(Debug, Parser)]
 #[command(

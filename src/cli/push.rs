@@ -1,31 +1,28 @@
 //! `csp-consolidate push`: re-create the approved rows at the destination,
 //! exactly once. A dry run unless `--execute`.
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use csp_consolidate::plan::{Plan, PurchasePath};
-use csp_consolidate::push::engine::{CustomerPush, PushOptions, PushProgress, outcome, push};
+use csp_consolidate::model::Outcome as Row;
+use csp_consolidate::ops::{self, push as op};
+use csp_consolidate::push::engine::{CustomerPush, PushOptions, PushProgress, push};
 use csp_consolidate::push::journal::{Journal, RowOutcome};
-use csp_consolidate::push::port::BuyLine;
-use csp_consolidate::sheet::report::{ReportCell, ReportTable, write_report};
+use csp_consolidate::sheet::report::write_report;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Outcome;
-use super::common;
-
-const RELATIONSHIP_TEMPLATE: &str =
-    include_str!("../../templates/messages/relationship-request.txt");
+use super::common::{self, AccountArgs, ExecuteArgs, WorkbookArgs};
 
 #[derive(Debug, clap::Args)]
-#[command(after_long_help = "\
+#[command(
+    mut_arg("destination", |a| a.visible_alias("account")),
+    after_long_help = "\
 Examples:
-  csp-consolidate push migration.xlsx --account destination            # dry run: what would be sent
-  csp-consolidate push migration.xlsx --account destination --execute  # buy
+  csp-consolidate push migration.xlsx --destination destination            # dry run: what would be sent
+  csp-consolidate push migration.xlsx --destination destination --execute  # buy
 
 Per customer, at most three calls: one read (is the customer there, with a reseller
 relationship?), one cart with all its new-commerce lines and one checkout, or one order for
@@ -35,86 +32,42 @@ crash and it settles what was in doubt first and never buys twice. Customers tha
 accepted the reseller relationship are reported as waiting, with the invitation text.
 
 Results go to W.results.xlsx; the reviewed workbook is never changed. Exit codes: 0 every row
-bought, 1 some rows waiting, failed or in doubt (all reported), 2 nothing done.")]
+bought, 1 some rows waiting, failed or in doubt (all reported), 2 nothing done."
+)]
 pub struct Args {
-    /// The reviewed migration workbook.
-    workbook: PathBuf,
-    /// The destination account (a name in csp-consolidate.toml).
-    #[arg(long)]
-    account: String,
-    /// Really send requests (without it: a dry run).
-    #[arg(long)]
-    execute: bool,
-    /// The journal (default: beside the workbook, W.journal).
-    #[arg(long, value_name = "FILE")]
-    journal: Option<PathBuf>,
-    /// The configuration file (default: ./csp-consolidate.toml).
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    common: WorkbookArgs,
+    #[command(flatten)]
+    accounts: AccountArgs,
+    #[command(flatten)]
+    execute: ExecuteArgs,
     /// Most customers worked on at once (adapts down on 429s).
     #[arg(long, default_value_t = 16)]
     max_concurrency: usize,
-    /// Print the row outcomes as JSON on stdout.
-    #[arg(long)]
-    json: bool,
-}
-
-/// The plan's line items as the engine's per-customer work.
-pub fn customer_pushes(plan: &Plan) -> Vec<CustomerPush> {
-    plan.customers
-        .iter()
-        .filter(|c| !c.line_items.is_empty())
-        .map(|c| {
-            let mut push = CustomerPush {
-                customer_id: c.tenant_id.clone(),
-                customer_name: c.name.clone(),
-                cart: Vec::new(),
-                order: Vec::new(),
-            };
-            for item in &c.line_items {
-                let line = BuyLine {
-                    source_subscription_id: item.source_subscription_id.clone(),
-                    catalog_item: item.catalog_item.clone(),
-                    quantity: item.seats,
-                    billing_cycle: item.billing_cycle.clone(),
-                    term: item.term.clone(),
-                    friendly_name: item.friendly_name.clone(),
-                };
-                match item.path {
-                    PurchasePath::Cart => push.cart.push(line),
-                    PurchasePath::Order => push.order.push(line),
-                }
-            }
-            push
-        })
-        .collect()
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let plan = common::clean_plan(&args.workbook)?;
-    let customers = customer_pushes(&plan);
-    if !args.execute {
+    let plan = common::clean_plan(&args.common.workbook)?;
+    let customers = op::customer_pushes(&plan);
+    if !args.execute.execute {
         print_dry_run(&customers);
         return Ok(Outcome::Clean);
     }
-    let api = Arc::new(common::account_client(
-        args.config.as_deref(),
-        &args.account,
-    )?);
-    let journal_path = common::journal_path(args.journal.as_deref(), &args.workbook);
+    let account = args.accounts.destination("push")?;
+    let api = Arc::new(args.common.client(account)?);
     let journal = Arc::new(Journal::open(
-        &journal_path,
-        &[("destination_account", args.account.as_str())],
+        &args.common.journal_path(),
+        &[("destination_account", account)],
     )?);
     let options = PushOptions {
         max_concurrency: args.max_concurrency.max(1),
-        relationship_message: RELATIONSHIP_TEMPLATE.to_owned(),
+        relationship_message: op::RELATIONSHIP_TEMPLATE.to_owned(),
         ..PushOptions::default()
     };
     let progress = Arc::new(Progress::new(customers.len()));
     let rt = common::runtime()?;
     let rows = rt.block_on(async {
-        common::preflight(&api, &args.account).await?;
+        common::preflight(&api, account).await?;
         push(
             api.clone(),
             journal.clone(),
@@ -126,9 +79,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .map_err(anyhow::Error::from)
     })?;
     progress.finish();
-    let results = common::results_path(&args.workbook, "results");
-    write_report(&results, &[results_table(&plan, &rows)])?;
-    report(&rows, &results, args.json)
+    let results = ops::results_path(&args.common.workbook, "results");
+    write_report(&results, &[op::results_table(&plan, &rows)])?;
+    report(&rows, &results, args.common.json)
 }
 
 fn print_dry_run(customers: &[CustomerPush]) {
@@ -136,13 +89,11 @@ fn print_dry_run(customers: &[CustomerPush]) {
     for c in customers {
         println!("{} ({})", c.customer_name, c.customer_id);
         println!("  GET  customer (relationship check)");
-        calls += 1;
         if !c.cart.is_empty() {
             println!(
                 "  POST cart with {} line(s), then POST checkout",
                 c.cart.len()
             );
-            calls += 2;
             for l in &c.cart {
                 println!(
                     "       {} × {} {}",
@@ -154,11 +105,11 @@ fn print_dry_run(customers: &[CustomerPush]) {
         }
         if !c.order.is_empty() {
             println!("  POST order with {} line(s)", c.order.len());
-            calls += 1;
             for l in &c.order {
                 println!("       {} × {}", l.quantity, l.catalog_item);
             }
         }
+        calls += op::calls_for(c);
     }
     println!(
         "dry run: {} customer(s), {} call(s) would be made; nothing was sent (add --execute)",
@@ -168,77 +119,30 @@ fn print_dry_run(customers: &[CustomerPush]) {
 }
 
 fn report(rows: &[RowOutcome], results: &std::path::Path, json: bool) -> anyhow::Result<Outcome> {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in rows {
-        *counts.entry(r.outcome.as_str()).or_insert(0) += 1;
-        if r.outcome != outcome::BOUGHT {
-            eprintln!(
-                "{}: {}: {}",
-                r.source_subscription_id,
-                r.outcome,
-                r.error_message
-                    .as_deref()
-                    .unwrap_or("")
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-            );
-        }
+    for r in rows.iter().filter(|r| r.outcome != Row::Bought) {
+        eprintln!(
+            "{}: {}: {}",
+            r.source_subscription_id,
+            r.outcome,
+            r.error_message
+                .as_deref()
+                .unwrap_or("")
+                .lines()
+                .next()
+                .unwrap_or("")
+        );
     }
     if json {
         println!("{}", serde_json::to_string_pretty(rows)?);
     } else {
-        let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let counts = ops::count_outcomes(rows.iter().map(|r| r.outcome));
         println!(
             "push: {}; results in {}",
-            summary.join(", "),
+            ops::outcome_counts_text(&counts),
             results.display()
         );
     }
-    let clean = rows.iter().all(|r| r.outcome == outcome::BOUGHT);
-    Ok(Outcome::from_clean(clean))
-}
-
-pub fn results_table(plan: &Plan, rows: &[RowOutcome]) -> ReportTable {
-    let by_row: BTreeMap<&str, &RowOutcome> = rows
-        .iter()
-        .map(|r| (r.source_subscription_id.as_str(), r))
-        .collect();
-    let headers = [
-        "Customer",
-        "Customer tenant ID",
-        "Source subscription ID",
-        "Target catalog item",
-        "Target seats",
-        "Outcome",
-        "Destination order ID",
-        "Destination subscription ID",
-        "Error code",
-        "Error message",
-        "Time (UTC)",
-        "Workbook row",
-    ];
-    let table_rows = plan
-        .line_items()
-        .map(|item| {
-            let o = by_row.get(item.source_subscription_id.as_str());
-            vec![
-                ReportCell::from(item.customer_name.as_str()),
-                ReportCell::from(item.customer_tenant_id.as_str()),
-                ReportCell::from(item.source_subscription_id.as_str()),
-                ReportCell::from(item.catalog_item.as_str()),
-                ReportCell::from(item.seats),
-                ReportCell::from(o.map_or("not attempted", |o| o.outcome.as_str())),
-                ReportCell::from(o.and_then(|o| o.destination_order_id.clone())),
-                ReportCell::from(o.and_then(|o| o.destination_subscription_id.clone())),
-                ReportCell::from(o.and_then(|o| o.error_code.clone())),
-                ReportCell::from(o.and_then(|o| o.error_message.clone())),
-                ReportCell::from(o.map(|o| o.at.clone())),
-                ReportCell::from(item.row.as_str()),
-            ]
-        })
-        .collect();
-    ReportTable::new("Push results", &headers, table_rows)
+    Ok(Outcome::from_clean(op::all_bought(rows)))
 }
 
 /// A progress bar on a terminal; a log line per customer otherwise.
@@ -279,9 +183,9 @@ impl Progress {
 impl PushProgress for Progress {
     fn customer_done(&self, customer_id: &str, rows: &[RowOutcome], concurrency: usize) {
         for r in rows {
-            let counter = match r.outcome.as_str() {
-                outcome::BOUGHT => &self.bought,
-                outcome::WAITING => &self.waiting,
+            let counter = match r.outcome {
+                Row::Bought => &self.bought,
+                Row::Waiting => &self.waiting,
                 _ => &self.failed,
             };
             counter.fetch_add(1, Ordering::Relaxed);

@@ -1,101 +1,63 @@
 //! `csp-consolidate retire`: retire the source subscriptions whose
 //! destination copy is confirmed. A dry run unless `--execute`.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::Utc;
-use csp_consolidate::plan::{Plan, RetireStep};
-use csp_consolidate::push::engine::{PHASE as PUSH, outcome};
-use csp_consolidate::push::journal::{Journal, RowOutcome};
-use csp_consolidate::push::retire::{Method, RetireItem, retire};
-use csp_consolidate::sheet::report::{ReportCell, ReportTable, write_report};
+use csp_consolidate::ops::{self, retire as op};
+use csp_consolidate::push::engine::PHASE as PUSH;
+use csp_consolidate::push::journal::Journal;
+use csp_consolidate::push::retire::retire;
+use csp_consolidate::sheet::report::write_report;
 
 use super::Outcome;
-use super::common;
+use super::common::{self, AccountArgs, ExecuteArgs, WorkbookArgs};
 
 #[derive(Debug, clap::Args)]
-#[command(after_long_help = "\
+#[command(
+    mut_arg("source", |a| a.visible_alias("account")),
+    after_long_help = "\
 Examples:
-  csp-consolidate retire migration.xlsx --account source            # dry run
-  csp-consolidate retire migration.xlsx --account source --execute
+  csp-consolidate retire migration.xlsx --source source            # dry run
+  csp-consolidate retire migration.xlsx --source source --execute
 
 Only rows that push bought, and whose destination copy reads back active, are touched.
 Legacy licences are suspended (the same UTC day as the purchase, or a warning says why not).
 New-commerce suspension does NOT stop billing: new commerce is cancelled while its
 cancellation window is open, else auto-renew is turned off and the date the source term ends
-(the double-billing days) is reported. Same journal discipline as push: safe to re-run.")]
+(the double-billing days) is reported. The destination account (to confirm copies) defaults to
+the one push used. Same journal discipline as push: safe to re-run."
+)]
 pub struct Args {
-    /// The reviewed migration workbook.
-    workbook: PathBuf,
-    /// The source account (a name in csp-consolidate.toml).
-    #[arg(long)]
-    account: String,
-    /// The destination account, to confirm copies (default: the one push used).
-    #[arg(long)]
-    destination: Option<String>,
-    /// Really send requests (without it: a dry run).
-    #[arg(long)]
-    execute: bool,
-    /// The journal push wrote (default: beside the workbook, W.journal).
-    #[arg(long, value_name = "FILE")]
-    journal: Option<PathBuf>,
-    /// The configuration file (default: ./csp-consolidate.toml).
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Print the row outcomes as JSON on stdout.
-    #[arg(long)]
-    json: bool,
-}
-
-/// Rows bought by push, with how the plan said to retire them.
-pub fn retire_items(plan: &Plan, pushed: &[RowOutcome]) -> Vec<RetireItem> {
-    let bought: BTreeMap<&str, &RowOutcome> = pushed
-        .iter()
-        .filter(|o| o.outcome == outcome::BOUGHT)
-        .map(|o| (o.source_subscription_id.as_str(), o))
-        .collect();
-    plan.line_items()
-        .filter_map(|item| {
-            let o = bought.get(item.source_subscription_id.as_str())?;
-            let method = match item.retire {
-                RetireStep::Suspend => Method::Suspend,
-                RetireStep::Cancel { .. } => Method::Cancel,
-                RetireStep::StopAutoRenew { .. } => Method::StopAutoRenew,
-                RetireStep::DecideAtRetire => Method::Decide,
-                RetireStep::Nothing => return None,
-            };
-            Some(RetireItem {
-                customer_id: item.customer_tenant_id.clone(),
-                source_subscription_id: item.source_subscription_id.clone(),
-                destination_subscription_id: o.destination_subscription_id.clone()?,
-                method,
-            })
-        })
-        .collect()
+    #[command(flatten)]
+    common: WorkbookArgs,
+    #[command(flatten)]
+    accounts: AccountArgs,
+    #[command(flatten)]
+    execute: ExecuteArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let plan = common::clean_plan(&args.workbook)?;
-    let journal_path = common::journal_path(args.journal.as_deref(), &args.workbook);
+    let plan = common::clean_plan(&args.common.workbook)?;
+    let journal_path = args.common.journal_path();
     if !journal_path.exists() {
         anyhow::bail!(
             "{}: no push journal: run `csp-consolidate push --execute` first",
             journal_path.display()
         );
     }
-    let journal = Arc::new(Journal::open(
-        &journal_path,
-        &[("source_account", args.account.as_str())],
-    )?);
-    let items = retire_items(&plan, &journal.row_outcomes(PUSH)?);
-    if !args.execute {
+    let source = args.accounts.source("retire")?;
+    let journal = Arc::new(Journal::open(&journal_path, &[("source_account", source)])?);
+    let items = op::retire_items(&plan, &journal.row_outcomes(PUSH)?);
+    if !args.execute.execute {
         for i in &items {
             println!(
-                "{} {}: {:?} (copy {})",
-                i.customer_id, i.source_subscription_id, i.method, i.destination_subscription_id
+                "{} {}: {} (copy {})",
+                i.customer_id,
+                i.source_subscription_id,
+                i.method.describe(None),
+                i.destination_subscription_id
             );
         }
         println!(
@@ -104,75 +66,40 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         );
         return Ok(Outcome::Clean);
     }
-    let destination = match &args.destination {
+    let destination = match &args.accounts.destination {
         Some(d) => d.clone(),
         None => journal.identity("destination_account")?.context(
             "the journal does not say which destination account push used; pass --destination",
         )?,
     };
-    let source_api = common::account_client(args.config.as_deref(), &args.account)?;
-    let dest_api = common::account_client(args.config.as_deref(), &destination)?;
+    let source_api = args.common.client(source)?;
+    let dest_api = args.common.client(&destination)?;
     let rt = common::runtime()?;
     let today = Utc::now().date_naive();
     let rows = rt.block_on(async {
-        common::preflight(&source_api, &args.account).await?;
+        common::preflight(&source_api, source).await?;
         common::preflight(&dest_api, &destination).await?;
         retire(&source_api, &dest_api, &journal, &items, today)
             .await
             .map_err(anyhow::Error::from)
     })?;
-    let results = common::results_path(&args.workbook, "retire");
-    write_report(&results, &[table(&rows)])?;
-    let mut clean = true;
-    for r in &rows {
-        let ok = matches!(
-            r.outcome.as_str(),
-            "suspended" | "cancelled" | "auto_renew_off"
-        );
-        clean &= ok;
-        if let Some(msg) = r
-            .error_message
-            .as_deref()
-            .filter(|m| !ok || m.starts_with("WARNING") || m.contains("double billing"))
-        {
-            eprintln!("{}: {}: {msg}", r.source_subscription_id, r.outcome);
-        }
+    let results = ops::results_path(&args.common.workbook, "retire");
+    write_report(&results, &[op::table(&rows)])?;
+    for r in rows.iter().filter(|r| op::needs_attention(r)) {
+        let note = r.error_message.as_deref().unwrap_or("");
+        eprintln!("{}: {}: {note}", r.source_subscription_id, r.outcome);
     }
-    if args.json {
+    if args.common.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
+        let counts = ops::count_outcomes(rows.iter().map(|r| r.outcome));
         println!(
-            "retire: {} row(s) handled; results in {}",
-            rows.len(),
+            "retire: {}; results in {}",
+            ops::outcome_counts_text(&counts),
             results.display()
         );
     }
-    Ok(Outcome::from_clean(clean))
-}
-
-pub fn table(rows: &[RowOutcome]) -> ReportTable {
-    let headers = [
-        "Source subscription ID",
-        "Destination subscription ID",
-        "Outcome",
-        "Error code",
-        "Note",
-        "Time (UTC)",
-    ];
-    ReportTable::new(
-        "Retire results",
-        &headers,
-        rows.iter()
-            .map(|r| {
-                vec![
-                    ReportCell::from(r.source_subscription_id.as_str()),
-                    ReportCell::from(r.destination_subscription_id.clone()),
-                    ReportCell::from(r.outcome.as_str()),
-                    ReportCell::from(r.error_code.clone()),
-                    ReportCell::from(r.error_message.clone()),
-                    ReportCell::from(r.at.as_str()),
-                ]
-            })
-            .collect(),
-    )
+    Ok(Outcome::from_clean(
+        rows.iter().all(|r| r.outcome.is_retired()),
+    ))
 }

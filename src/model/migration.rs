@@ -7,104 +7,11 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+// Re-exported while callers move to `model::decision`.
+pub use super::decision::{Action, Retirement};
 use super::issue::Issue;
 use super::records::{ActivityAggregate, ChangesSince};
 use super::types::{BillingCycle, BillingType, Commerce, Relationship, SubStatus};
-
-/// What the tool will do with a source subscription.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    /// Buy the same seats at the destination, then retire the source.
-    Recreate,
-    /// Usage-based Azure: Microsoft migrates it, nothing to buy.
-    MicrosoftSupport,
-    /// Nothing to do, and why.
-    Skip(String),
-}
-
-impl Action {
-    /// The workbook text: `Recreate`, `Microsoft support`, `Skip: <reason>`.
-    pub fn text(&self) -> String {
-        match self {
-            Action::Recreate => "Recreate".to_owned(),
-            Action::MicrosoftSupport => "Microsoft support".to_owned(),
-            Action::Skip(reason) => format!("Skip: {reason}"),
-        }
-    }
-
-    /// Parse the workbook text back.
-    pub fn parse(text: &str) -> Option<Action> {
-        let t = text.trim();
-        if t.eq_ignore_ascii_case("recreate") {
-            Some(Action::Recreate)
-        } else if t.eq_ignore_ascii_case("microsoft support") {
-            Some(Action::MicrosoftSupport)
-        } else {
-            let rest = t.strip_prefix("Skip").or_else(|| t.strip_prefix("skip"))?;
-            Some(Action::Skip(rest.trim_start_matches(':').trim().to_owned()))
-        }
-    }
-}
-
-/// How the source subscription is retired once its copy is confirmed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Retirement {
-    /// Legacy licence: suspend, the same UTC day as the purchase.
-    Suspend,
-    /// New commerce inside the cancellation window, which ends on this day.
-    Cancel { window_ends: NaiveDate },
-    /// New commerce past the window: turn auto-renew off; the source keeps
-    /// billing until its term ends (if known).
-    StopAutoRenew { term_ends: Option<NaiveDate> },
-    /// Commerce unknown: `retire` reads the live subscription and decides.
-    DecideAtRetire,
-    /// Nothing to retire (skipped rows, Azure migrated by Microsoft).
-    None,
-}
-
-impl Retirement {
-    /// The workbook text.
-    pub fn text(&self) -> String {
-        match self {
-            Retirement::Suspend => "Suspend".to_owned(),
-            Retirement::Cancel { window_ends } => format!("Cancel (window ends {window_ends})"),
-            Retirement::StopAutoRenew { term_ends: Some(d) } => {
-                format!("Stop auto-renew (term ends {d})")
-            }
-            Retirement::StopAutoRenew { term_ends: None } => {
-                "Stop auto-renew (term end unknown)".to_owned()
-            }
-            Retirement::DecideAtRetire => "Decide at retire (commerce unknown)".to_owned(),
-            Retirement::None => String::new(),
-        }
-    }
-
-    /// Parse the workbook text back.
-    pub fn parse(text: &str) -> Option<Retirement> {
-        let t = text.trim();
-        let date_in = |s: &str| {
-            let start = s.find(|c: char| c.is_ascii_digit())?;
-            NaiveDate::parse_from_str(s.get(start..start + 10)?, "%Y-%m-%d").ok()
-        };
-        if t.is_empty() {
-            Some(Retirement::None)
-        } else if t.eq_ignore_ascii_case("suspend") {
-            Some(Retirement::Suspend)
-        } else if t.starts_with("Cancel") {
-            Some(Retirement::Cancel {
-                window_ends: date_in(t)?,
-            })
-        } else if t.starts_with("Stop auto-renew") {
-            Some(Retirement::StopAutoRenew {
-                term_ends: date_in(t),
-            })
-        } else if t.starts_with("Decide at retire") {
-            Some(Retirement::DecideAtRetire)
-        } else {
-            None
-        }
-    }
-}
 
 /// One row of the Migration sheet.
 #[derive(Debug, Clone, PartialEq)]
@@ -190,33 +97,4 @@ pub struct MigrationBook {
     pub built_at: NaiveDateTime,
     /// The day build took as "today" for windows and double-billing days.
     pub as_of: NaiveDate,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn action_and_retirement_texts_round_trip() {
-        for a in [
-            Action::Recreate,
-            Action::MicrosoftSupport,
-            Action::Skip("status is Deleted".into()),
-        ] {
-            assert_eq!(Action::parse(&a.text()), Some(a));
-        }
-        let d = NaiveDate::from_ymd_opt(2026, 12, 1);
-        for r in [
-            Retirement::Suspend,
-            Retirement::Cancel {
-                window_ends: d.unwrap_or_default(),
-            },
-            Retirement::StopAutoRenew { term_ends: d },
-            Retirement::StopAutoRenew { term_ends: None },
-            Retirement::DecideAtRetire,
-            Retirement::None,
-        ] {
-            assert_eq!(Retirement::parse(&r.text()), Some(r));
-        }
-    }
 }

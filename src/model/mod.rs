@@ -3,16 +3,20 @@
 //! crates here, so every other module can share these types.
 
 pub mod classify;
+pub mod decision;
 pub mod inputs;
 pub mod issue;
 pub mod location;
 pub mod migration;
+pub mod outcome;
 pub mod records;
 pub mod types;
 
+pub use decision::{Action, Retirement};
 pub use inputs::{ActivitySummary, Inputs, OfferMap, name_key};
 pub use issue::{Issue, Severity};
 pub use location::{Location, Place, col_letters};
-pub use migration::{Action, CustomerSummary, InputFile, MigrationBook, MigrationRow, Retirement};
+pub use migration::{CustomerSummary, InputFile, MigrationBook, MigrationRow};
+pub use outcome::{Outcome, Phase};
 pub use records::{ActionKind, ActivityAggregate, ChangesSince, Customer, SourceSubscription};
 pub use types::{BillingCycle, BillingType, Commerce, Relationship, SubStatus, parse_term};

@@ -29,38 +29,6 @@ pub enum PurchasePath {
     Order,
 }
 
-/// What retire does to the source subscription once its copy is confirmed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum RetireStep {
-    /// Legacy: suspend the same UTC day as the purchase.
-    Suspend,
-    /// New commerce inside the cancellation window.
-    Cancel { window_ends: NaiveDate },
-    /// New commerce past the window: the source bills until its term ends.
-    StopAutoRenew { term_ends: Option<NaiveDate> },
-    /// Commerce unknown: retire reads the live subscription and decides.
-    DecideAtRetire,
-    /// Nothing to retire.
-    Nothing,
-}
-
-impl From<&Retirement> for RetireStep {
-    fn from(r: &Retirement) -> Self {
-        match r {
-            Retirement::Suspend => RetireStep::Suspend,
-            Retirement::Cancel { window_ends } => RetireStep::Cancel {
-                window_ends: *window_ends,
-            },
-            Retirement::StopAutoRenew { term_ends } => RetireStep::StopAutoRenew {
-                term_ends: *term_ends,
-            },
-            Retirement::DecideAtRetire => RetireStep::DecideAtRetire,
-            Retirement::None => RetireStep::Nothing,
-        }
-    }
-}
-
 /// One subscription to buy at the destination: everything push needs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LineItem {
@@ -80,7 +48,7 @@ pub struct LineItem {
     pub source_product: String,
     pub source_status: Option<String>,
     pub source_term_end: Option<NaiveDate>,
-    pub retire: RetireStep,
+    pub retire: Retirement,
     pub double_billing_days: Option<i64>,
     /// `file: Migration!5:5`: the row in the reviewed workbook.
     pub row: String,

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{CustomerPlan, LineItem, Plan, Problem, PurchasePath, RetireStep};
+use super::{CustomerPlan, LineItem, Plan, Problem, PurchasePath};
 
 pub(super) fn human(plan: &Plan) -> String {
     let mut out = String::new();
@@ -107,24 +107,7 @@ fn line(out: &mut String, i: &LineItem) {
 }
 
 fn retire_text(i: &LineItem) -> String {
-    let days = i
-        .double_billing_days
-        .map(|d| format!("; about {d} day(s) billed twice"))
-        .unwrap_or_default();
-    match &i.retire {
-        RetireStep::Suspend => "suspend the same UTC day as the purchase".to_owned(),
-        RetireStep::Cancel { window_ends } => {
-            format!("cancel (cancellation window ends {window_ends}){days}")
-        }
-        RetireStep::StopAutoRenew { term_ends: Some(d) } => {
-            format!("turn auto-renew off; the source bills until its term ends {d}{days}")
-        }
-        RetireStep::StopAutoRenew { term_ends: None } => {
-            format!("turn auto-renew off; term end unknown{days}")
-        }
-        RetireStep::DecideAtRetire => "decided at retire (commerce unknown)".to_owned(),
-        RetireStep::Nothing => "nothing to retire".to_owned(),
-    }
+    i.retire.describe(i.double_billing_days)
 }
 
 fn problems(out: &mut String, list: &[Problem]) {

@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use super::{LineItem, Problem, PurchasePath, RetireStep};
+use super::{LineItem, Problem, PurchasePath};
 use crate::model::classify::{OfferShape, is_guid, offer_shape};
 use crate::model::{Action, BillingCycle, Location, parse_term};
 use crate::sheet::layout::{key_of, parse_yes_no, spec_of};
@@ -270,7 +270,7 @@ fn line_item(book: &ReviewedBook, reviewed: &ReviewedRow, path: PurchasePath) ->
         source_product: row.product.clone(),
         source_status: row.status.as_ref().map(|s| s.as_str().to_owned()),
         source_term_end: row.term_end,
-        retire: RetireStep::from(&row.retirement),
+        retire: row.retirement,
         double_billing_days: row.double_billing_days,
         row: Location::row(book.file.as_str(), MIGRATION_SHEET, reviewed.sheet_row).to_string(),
     })

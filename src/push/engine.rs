@@ -8,29 +8,22 @@
 //! next run settles first ([`super::settle`]) before sending anything new.
 //! A row is bought only if no journal entry could already have bought it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use chrono::Utc;
 use serde_json::json;
 use tokio::task::JoinSet;
 
 use super::crash::{self, Point};
 use super::journal::{EntryState, Intent, Journal, JournalError, RequestKind, RowOutcome};
-use super::port::{BuyLine, CallError, CartCreated, CheckoutResult, OrderInfo, PartnerApi};
+use super::outcomes::{checkout_outcomes, order_outcomes, record, row};
+use super::port::{BuyLine, CallError, PartnerApi};
 use super::settle;
 use super::throttle::Throttle;
+use crate::model::{Outcome, Phase};
 
-/// The phase name push records row outcomes under.
-pub const PHASE: &str = "push";
-
-/// Row outcome words.
-pub mod outcome {
-    pub const BOUGHT: &str = "bought";
-    pub const FAILED: &str = "failed";
-    pub const WAITING: &str = "waiting";
-    pub const IN_DOUBT: &str = "in_doubt";
-}
+/// The phase push records row outcomes under.
+pub const PHASE: Phase = Phase::Push;
 
 /// What to buy for one customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,7 +154,7 @@ fn mark_blocked(
         }
         let o = row(
             line,
-            outcome::IN_DOUBT,
+            Outcome::InDoubt,
             None,
             None,
             Some("an earlier request for this customer is still in doubt; run push again later"),
@@ -177,7 +170,7 @@ fn settled_rows(journal: &Journal) -> Result<HashSet<String>, JournalError> {
     Ok(journal
         .row_outcomes(PHASE)?
         .into_iter()
-        .filter(|o| matches!(o.outcome.as_str(), outcome::BOUGHT | outcome::IN_DOUBT))
+        .filter(|o| o.outcome.may_have_bought())
         .map(|o| o.source_subscription_id)
         .collect())
 }
@@ -226,7 +219,7 @@ async fn push_customer<A: PartnerApi>(
                     journal,
                     row(
                         line,
-                        outcome::WAITING,
+                        Outcome::Waiting,
                         None,
                         Some(settle::NO_RELATIONSHIP),
                         Some(msg),
@@ -256,7 +249,7 @@ async fn push_customer<A: PartnerApi>(
                 for line in &all {
                     out.push(record(
                         journal,
-                        row(line, outcome::FAILED, None, None, Some(&msg)),
+                        row(line, Outcome::Failed, None, None, Some(&msg)),
                     )?);
                 }
                 return Ok(out);
@@ -273,7 +266,7 @@ async fn push_customer<A: PartnerApi>(
             &customer.customer_name,
         )
         .await?;
-        let no_customer = rows.iter().any(|r| r.outcome == outcome::WAITING);
+        let no_customer = rows.iter().any(|r| r.outcome == Outcome::Waiting);
         out.extend(rows);
         if no_customer && !order.is_empty() {
             // The cart said the customer has no relationship: the order
@@ -343,7 +336,7 @@ async fn buy_by_cart<A: PartnerApi>(
             return lines
                 .iter()
                 .map(|l| {
-                    record(journal, row(l, outcome::FAILED, None, None, Some(&msg)))
+                    record(journal, row(l, Outcome::Failed, None, None, Some(&msg)))
                         .map_err(PushError::from)
                 })
                 .collect();
@@ -454,9 +447,9 @@ fn rejected_or_doubt(
         CallError::Auth(m) => Err(PushError::Auth(m.clone())),
         CallError::Rejected { code, message, .. } => {
             let (word, text) = if no_relationship(&err) && !waiting_message.is_empty() {
-                (outcome::WAITING, waiting_message.to_owned())
+                (Outcome::Waiting, waiting_message.to_owned())
             } else {
-                (outcome::FAILED, message.clone())
+                (Outcome::Failed, message.clone())
             };
             let rows: Vec<RowOutcome> = lines
                 .iter()
@@ -474,120 +467,10 @@ fn rejected_or_doubt(
             lines
                 .iter()
                 .map(|l| {
-                    record(journal, row(l, outcome::IN_DOUBT, None, None, Some(&msg)))
+                    record(journal, row(l, Outcome::InDoubt, None, None, Some(&msg)))
                         .map_err(PushError::from)
                 })
                 .collect()
         }
     }
-}
-
-/// Map a checkout answer to rows: lines in failed order groups failed, the
-/// rest matched to order lines by offer, quantity and friendly name.
-pub(crate) fn checkout_outcomes(
-    lines: &[BuyLine],
-    cart: &CartCreated,
-    result: &CheckoutResult,
-) -> Vec<RowOutcome> {
-    let mut failed: HashMap<usize, (&str, &str)> = HashMap::new();
-    for e in &result.errors {
-        let by_group = cart
-            .line_groups
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| g.as_deref() == Some(e.order_group.as_str()))
-            .map(|(i, _)| i as u32);
-        for i in e.lines.iter().copied().chain(by_group) {
-            failed.insert(i as usize, (e.code.as_str(), e.description.as_str()));
-        }
-    }
-    for (i, err) in cart.line_errors.iter().enumerate() {
-        if let Some((code, desc)) = err {
-            failed.entry(i).or_insert((code.as_str(), desc.as_str()));
-        }
-    }
-    // An error that names no lines, with no order at all, failed everything.
-    let whole =
-        (result.orders.is_empty() && result.errors.len() == 1 && result.errors[0].lines.is_empty())
-            .then(|| &result.errors[0]);
-    let mut pool: Vec<(&OrderInfo, &super::port::OrderLine)> = result
-        .orders
-        .iter()
-        .flat_map(|o| o.lines.iter().map(move |l| (o, l)))
-        .collect();
-    let mut out = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        let o = if let Some((code, desc)) = failed.get(&i) {
-            row(line, outcome::FAILED, None, Some(code), Some(desc))
-        } else if let Some(pos) = pool.iter().position(|(_, l)| matches_line(line, l)) {
-            let (order, l) = pool.remove(pos);
-            let mut o = row(line, outcome::BOUGHT, Some(&order.id), None, None);
-            o.destination_subscription_id = l.subscription_id.clone();
-            o
-        } else if let Some(e) = whole {
-            row(
-                line,
-                outcome::FAILED,
-                None,
-                Some(&e.code),
-                Some(&e.description),
-            )
-        } else {
-            let msg = "checkout answered, but this line is neither in an order nor in an error; run verify";
-            row(line, outcome::IN_DOUBT, None, None, Some(msg))
-        };
-        out.push(o);
-    }
-    out
-}
-
-/// Map an order's lines to rows by line number.
-pub(crate) fn order_outcomes(lines: &[BuyLine], order: &OrderInfo) -> Vec<RowOutcome> {
-    lines
-        .iter()
-        .enumerate()
-        .map(|(i, line)| {
-            let found = order.lines.iter().find(|l| l.line_number as usize == i);
-            let mut o = row(line, outcome::BOUGHT, Some(&order.id), None, None);
-            o.destination_subscription_id = found.and_then(|l| l.subscription_id.clone());
-            o
-        })
-        .collect()
-}
-
-pub(crate) fn matches_line(want: &BuyLine, got: &super::port::OrderLine) -> bool {
-    let offer_ok = got.offer_id.eq_ignore_ascii_case(&want.catalog_item)
-        || want
-            .catalog_item
-            .to_ascii_uppercase()
-            .starts_with(&got.offer_id.to_ascii_uppercase());
-    let name_ok = match (&want.friendly_name, &got.friendly_name) {
-        (Some(a), Some(b)) => a == b,
-        _ => true,
-    };
-    offer_ok && got.quantity == want.quantity && name_ok
-}
-
-pub(crate) fn row(
-    line: &BuyLine,
-    word: &str,
-    order: Option<&str>,
-    code: Option<&str>,
-    message: Option<&str>,
-) -> RowOutcome {
-    RowOutcome {
-        source_subscription_id: line.source_subscription_id.clone(),
-        phase: PHASE.to_owned(),
-        outcome: word.to_owned(),
-        destination_order_id: order.map(str::to_owned),
-        destination_subscription_id: None,
-        error_code: code.map(str::to_owned),
-        error_message: message.map(str::to_owned),
-        at: Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-    }
-}
-
-pub(crate) fn record(journal: &Journal, o: RowOutcome) -> Result<RowOutcome, JournalError> {
-    journal.set_row_outcome(&o)?;
-    Ok(o)
 }

@@ -23,6 +23,8 @@ use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
+use crate::model::{Outcome, Phase};
+
 /// What went wrong with the journal itself.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
@@ -149,9 +151,8 @@ pub struct Entry {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RowOutcome {
     pub source_subscription_id: String,
-    pub phase: String,
-    /// `bought`, `failed`, `waiting`, `retired`, `skipped` …
-    pub outcome: String,
+    pub phase: Phase,
+    pub outcome: Outcome,
     pub destination_order_id: Option<String>,
     pub destination_subscription_id: Option<String>,
     pub error_code: Option<String>,
@@ -504,7 +505,7 @@ impl Journal {
     ///
     /// # Errors
     /// `Sql` on an unreadable journal.
-    pub fn row_outcomes(&self, phase: &str) -> Result<Vec<RowOutcome>, JournalError> {
+    pub fn row_outcomes(&self, phase: Phase) -> Result<Vec<RowOutcome>, JournalError> {
         let conn = self.conn();
         let mut stmt = conn
             .prepare(
@@ -513,11 +514,11 @@ impl Journal {
             )
             .map_err(|e| self.sql(e))?;
         let rows = stmt
-            .query_map([phase], |r| {
+            .query_map([phase.token()], |r| {
                 Ok(RowOutcome {
                     source_subscription_id: r.get(0)?,
-                    phase: r.get(1)?,
-                    outcome: r.get(2)?,
+                    phase,
+                    outcome: token(r, 2, Outcome::from_token)?,
                     destination_order_id: r.get(3)?,
                     destination_subscription_id: r.get(4)?,
                     error_code: r.get(5)?,
@@ -532,14 +533,31 @@ impl Journal {
     }
 }
 
+/// A stored token read back as its enum; an unknown token is a column
+/// conversion error naming the text.
+fn token<T>(
+    row: &rusqlite::Row<'_>,
+    col: usize,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, rusqlite::Error> {
+    let text: String = row.get(col)?;
+    parse(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            col,
+            rusqlite::types::Type::Text,
+            format!("unknown outcome {text:?}").into(),
+        )
+    })
+}
+
 fn insert_outcome(conn: &Connection, o: &RowOutcome) -> Result<(), rusqlite::Error> {
     conn.execute(
         "INSERT OR REPLACE INTO row_outcomes(source_subscription_id, phase, outcome, destination_order_id,
          destination_subscription_id, error_code, error_message, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             o.source_subscription_id,
-            o.phase,
-            o.outcome,
+            o.phase.token(),
+            o.outcome.token(),
             o.destination_order_id,
             o.destination_subscription_id,
             o.error_code,
@@ -646,8 +664,8 @@ mod tests {
         let j = Journal::open(&dir.path().join("m.journal"), &[])?;
         let mut o = RowOutcome {
             source_subscription_id: "s1".into(),
-            phase: "push".into(),
-            outcome: "waiting".into(),
+            phase: Phase::Push,
+            outcome: Outcome::Waiting,
             destination_order_id: None,
             destination_subscription_id: None,
             error_code: None,
@@ -655,12 +673,12 @@ mod tests {
             at: now(),
         };
         j.set_row_outcome(&o)?;
-        o.outcome = "bought".into();
+        o.outcome = Outcome::Bought;
         o.destination_subscription_id = Some("d1".into());
         j.set_row_outcome(&o)?;
-        let got = j.row_outcomes("push")?;
+        let got = j.row_outcomes(Phase::Push)?;
         assert_eq!(got, vec![o]);
-        assert!(j.row_outcomes("retire")?.is_empty());
+        assert!(j.row_outcomes(Phase::Retire)?.is_empty());
         Ok(())
     }
 }

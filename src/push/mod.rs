@@ -10,6 +10,7 @@ pub mod adapter;
 pub mod crash;
 pub mod engine;
 pub mod journal;
+pub mod outcomes;
 pub mod port;
 pub mod retire;
 pub mod settle;

@@ -19,19 +19,10 @@ use super::crash::{self, Point};
 use super::engine::PushError;
 use super::journal::{Entry, EntryState, Intent, Journal, JournalError, RequestKind, RowOutcome};
 use super::port::{CallError, PartnerApi, PatchOutcome, SubscriptionInfo};
+use crate::model::{Outcome, Phase, Retirement};
 
-/// The phase name retire records row outcomes under.
-pub const PHASE: &str = "retire";
-
-/// What the plan said to do with a source row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Suspend,
-    Cancel,
-    StopAutoRenew,
-    /// Commerce unknown at build time: decide from the live subscription.
-    Decide,
-}
+/// The phase retire records row outcomes under.
+pub const PHASE: Phase = Phase::Retire;
 
 /// One source subscription to retire.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +30,8 @@ pub struct RetireItem {
     pub customer_id: String,
     pub source_subscription_id: String,
     pub destination_subscription_id: String,
-    pub method: Method,
+    /// What the plan said to do with the source row.
+    pub method: Retirement,
 }
 
 /// The live change a row needs, decided from the source subscription.
@@ -51,11 +43,20 @@ enum Change {
 }
 
 impl Change {
-    fn outcome(&self) -> &'static str {
+    fn outcome(&self) -> Outcome {
         match self {
-            Change::Suspend => "suspended",
-            Change::Cancel => "cancelled",
-            Change::AutoRenewOff { .. } => "auto_renew_off",
+            Change::Suspend => Outcome::Suspended,
+            Change::Cancel => Outcome::Cancelled,
+            Change::AutoRenewOff { .. } => Outcome::AutoRenewOff,
+        }
+    }
+
+    /// The change a journalled intent recorded (by its outcome token).
+    fn from_recorded(token: Option<&str>) -> Change {
+        match token.and_then(Outcome::from_token) {
+            Some(Outcome::Suspended) => Change::Suspend,
+            Some(Outcome::Cancelled) => Change::Cancel,
+            _ => Change::AutoRenewOff { term_ends: None },
         }
     }
 
@@ -86,12 +87,13 @@ fn date_part(s: &str) -> Option<NaiveDate> {
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }
 
-/// Decide the change from the plan's method and the live subscription.
-fn decide(method: Method, sub: &SubscriptionInfo, today: NaiveDate) -> Change {
+/// Decide the change from the plan's retirement and the live
+/// subscription.
+fn decide(method: Retirement, sub: &SubscriptionInfo, today: NaiveDate) -> Change {
     let new_commerce = match method {
-        Method::Suspend => false,
-        Method::Cancel | Method::StopAutoRenew => true,
-        Method::Decide => is_new_commerce(sub),
+        Retirement::Suspend => false,
+        Retirement::Cancel { .. } | Retirement::StopAutoRenew { .. } => true,
+        Retirement::DecideAtRetire | Retirement::None => is_new_commerce(sub),
     };
     if !new_commerce {
         return Change::Suspend;
@@ -116,14 +118,14 @@ fn decide(method: Method, sub: &SubscriptionInfo, today: NaiveDate) -> Change {
 
 fn outcome_row(
     item: &RetireItem,
-    word: &str,
+    outcome: Outcome,
     code: Option<&str>,
     message: Option<String>,
 ) -> RowOutcome {
     RowOutcome {
         source_subscription_id: item.source_subscription_id.clone(),
-        phase: PHASE.to_owned(),
-        outcome: word.to_owned(),
+        phase: PHASE,
+        outcome,
         destination_order_id: None,
         destination_subscription_id: Some(item.destination_subscription_id.clone()),
         error_code: code.map(str::to_owned),
@@ -181,11 +183,7 @@ pub async fn retire<S: PartnerApi, D: PartnerApi>(
     let done = journal.row_outcomes(PHASE)?;
     for item in items {
         let finished = done.iter().any(|o| {
-            o.source_subscription_id == item.source_subscription_id
-                && matches!(
-                    o.outcome.as_str(),
-                    "suspended" | "cancelled" | "auto_renew_off" | "in_doubt"
-                )
+            o.source_subscription_id == item.source_subscription_id && o.outcome.may_have_retired()
         });
         let pending = journal.for_customer(&item.customer_id)?.iter().any(|e| {
             e.state == EntryState::Pending && e.intent.rows.contains(&item.source_subscription_id)
@@ -217,17 +215,17 @@ async fn retire_one<S: PartnerApi, D: PartnerApi>(
                 "destination copy {} is {}, not active: source left alone",
                 d.id, d.status
             );
-            return Ok(outcome_row(item, "skipped", None, Some(msg)));
+            return Ok(outcome_row(item, Outcome::Skipped, None, Some(msg)));
         }
         Ok(None) => {
             let msg = "destination copy not found: source left alone".to_owned();
-            return Ok(outcome_row(item, "skipped", None, Some(msg)));
+            return Ok(outcome_row(item, Outcome::Skipped, None, Some(msg)));
         }
         Err(e) if auth(&e) => return Err(PushError::Auth(e.to_string())),
         Err(e) => {
             return Ok(outcome_row(
                 item,
-                "skipped",
+                Outcome::Skipped,
                 None,
                 Some(format!("could not confirm the destination copy: {e}")),
             ));
@@ -241,7 +239,7 @@ async fn retire_one<S: PartnerApi, D: PartnerApi>(
         Ok(None) => {
             return Ok(outcome_row(
                 item,
-                "failed",
+                Outcome::Failed,
                 Some("20003"),
                 Some("source subscription not found".into()),
             ));
@@ -250,7 +248,7 @@ async fn retire_one<S: PartnerApi, D: PartnerApi>(
         Err(e) => {
             return Ok(outcome_row(
                 item,
-                "failed",
+                Outcome::Failed,
                 None,
                 Some(format!("could not read the source: {e}")),
             ));
@@ -271,7 +269,7 @@ async fn retire_one<S: PartnerApi, D: PartnerApi>(
         kind: RequestKind::PatchSubscription,
         customer_id: item.customer_id.clone(),
         rows: vec![item.source_subscription_id.clone()],
-        body: json!({ "change": change.outcome(), "subscription": body, "destination": item.destination_subscription_id }),
+        body: json!({ "change": change.outcome().token(), "subscription": body, "destination": item.destination_subscription_id }),
         depends_on: None,
     })?;
     journal.mark_attempt(&entry.request_id)?;
@@ -308,11 +306,11 @@ fn finish_patch(
         Ok(_) | Err(CallError::Uncertain(_)) => {
             let msg =
                 "the change was sent but has not shown yet; the next run checks it".to_owned();
-            Ok(outcome_row(item, "in_doubt", None, Some(msg)))
+            Ok(outcome_row(item, Outcome::InDoubt, None, Some(msg)))
         }
         Err(CallError::Auth(m)) => Err(PushError::Auth(m)),
         Err(CallError::Rejected { code, message, .. }) => {
-            let row = outcome_row(item, "failed", Some(&code), Some(message.clone()));
+            let row = outcome_row(item, Outcome::Failed, Some(&code), Some(message.clone()));
             let response = json!({ "code": code, "message": message });
             journal.settle_with_rows(
                 &entry.request_id,
@@ -345,11 +343,7 @@ async fn settle_patch<S: PartnerApi>(
         .get("subscription")
         .cloned()
         .unwrap_or(Value::Null);
-    let change = match entry.intent.body.get("change").and_then(Value::as_str) {
-        Some("suspended") => Change::Suspend,
-        Some("cancelled") => Change::Cancel,
-        _ => Change::AutoRenewOff { term_ends: None },
-    };
+    let change = Change::from_recorded(entry.intent.body.get("change").and_then(Value::as_str));
     let item = RetireItem {
         customer_id: entry.intent.customer_id.clone(),
         source_subscription_id: sid.clone(),
@@ -360,7 +354,7 @@ async fn settle_patch<S: PartnerApi>(
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned(),
-        method: Method::Decide,
+        method: Retirement::DecideAtRetire,
     };
     let read = source.get_subscription(&item.customer_id, sid).await;
     crash::reached(Point::Answer);
@@ -390,7 +384,7 @@ async fn settle_patch<S: PartnerApi>(
             journal.settle_with_rows(&entry.request_id, EntryState::Done, &sub.body, &[row])?;
         }
         Err(CallError::Rejected { code, message, .. }) => {
-            let row = outcome_row(&item, "failed", Some(&code), Some(message.clone()));
+            let row = outcome_row(&item, Outcome::Failed, Some(&code), Some(message.clone()));
             journal.settle_with_rows(
                 &entry.request_id,
                 EntryState::Failed,
@@ -429,7 +423,7 @@ mod tests {
         let nce = "CFQ7TTC0LH18:0001:CFQ7TTC0K971";
         assert_eq!(
             decide(
-                Method::Decide,
+                Retirement::DecideAtRetire,
                 &sub("796B6B5F-0000-4000-8000-0000000000E3", "active", None, None),
                 today
             ),
@@ -437,7 +431,7 @@ mod tests {
         );
         assert_eq!(
             decide(
-                Method::Decide,
+                Retirement::DecideAtRetire,
                 &sub(nce, "active", Some("2026-11-22T00:00:00Z"), None),
                 today
             ),
@@ -445,7 +439,7 @@ mod tests {
         );
         assert_eq!(
             decide(
-                Method::Cancel,
+                Retirement::Cancel { window_ends: today },
                 &sub(
                     nce,
                     "active",

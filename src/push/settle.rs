@@ -20,9 +20,10 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use serde_json::{Value, json};
 
 use super::crash::{self, Point};
-use super::engine::{checkout_outcomes, matches_line, order_outcomes, outcome, row};
 use super::journal::{Entry, EntryState, Journal, JournalError, RequestKind, RowOutcome};
+use super::outcomes::{checkout_outcomes, matches_line, order_outcomes, row};
 use super::port::{BuyLine, CallError, CartCreated, CheckoutResult, OrderInfo, PartnerApi};
+use crate::model::Outcome;
 
 /// Cart already checked out (Partner Center error code).
 pub const CART_ALREADY_SUBMITTED: &str = "800065";
@@ -150,7 +151,7 @@ pub async fn settle_checkout_by_lookup<A: PartnerApi>(
         errors: Vec::new(),
     };
     let rows = checkout_outcomes(&lines, &CartCreated::default(), &result);
-    if rows.iter().any(|r| r.outcome != outcome::BOUGHT) {
+    if rows.iter().any(|r| r.outcome != Outcome::Bought) {
         // Not all lines found (read-after-write lag?): keep it in doubt.
         return Ok(Vec::new());
     }
@@ -212,7 +213,7 @@ fn settle_rejected(
 ) -> Result<bool, JournalError> {
     let rows: Vec<RowOutcome> = lines
         .iter()
-        .map(|l| row(l, outcome::FAILED, None, Some(code), Some(message)))
+        .map(|l| row(l, Outcome::Failed, None, Some(code), Some(message)))
         .collect();
     let response = json!({ "code": code, "message": message });
     journal.settle_with_rows(&entry.request_id, EntryState::Failed, &response, &rows)?;

@@ -9,9 +9,10 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
-use super::engine::{CustomerPush, PushOptions, outcome, push};
+use super::engine::{CustomerPush, PushOptions, push};
 use super::journal::{EntryState, Intent, Journal, RequestKind};
 use super::port::*;
+use crate::model::{Outcome, Phase};
 
 #[derive(Default)]
 struct State {
@@ -290,7 +291,7 @@ fn customers() -> Vec<CustomerPush> {
     ]
 }
 
-async fn run(fake: &Arc<Fake>, journal: &Arc<Journal>) -> HashMap<String, String> {
+async fn run(fake: &Arc<Fake>, journal: &Arc<Journal>) -> HashMap<String, Outcome> {
     let rows = push(
         fake.clone(),
         journal.clone(),
@@ -320,7 +321,7 @@ async fn buys_every_row_once_with_three_calls_per_customer() {
     assert!(
         ["s1", "s2", "s3", "s4"]
             .iter()
-            .all(|s| out.get(*s).map(String::as_str) == Some(outcome::BOUGHT)),
+            .all(|s| out.get(*s).copied() == Some(Outcome::Bought)),
         "{out:?}"
     );
     assert_eq!(fake.bought(), 4);
@@ -341,10 +342,10 @@ async fn a_lost_checkout_answer_is_settled_by_replay_not_rebought() {
     fake.lock().drop_next = vec!["checkout", "checkout", "order"];
     let j = journal(&dir);
     let first = run(&fake, &j).await;
-    assert_eq!(first.get("s1").map(String::as_str), Some(outcome::IN_DOUBT));
+    assert_eq!(first.get("s1").copied(), Some(Outcome::InDoubt));
     assert_eq!(fake.bought(), 4, "the service applied everything once");
     let second = run(&fake, &j).await;
-    assert!(second.values().all(|o| o == outcome::BOUGHT), "{second:?}");
+    assert!(second.values().all(|o| *o == Outcome::Bought), "{second:?}");
     assert_eq!(fake.bought(), 4, "settling must not buy again");
     assert!(j.in_doubt().unwrap_or_default().is_empty());
 }
@@ -361,7 +362,7 @@ async fn an_order_whose_request_id_was_forgotten_is_found_by_lookup() {
     let j = journal(&dir);
     run(&fake, &j).await;
     let second = run(&fake, &j).await;
-    assert_eq!(second.get("s3").map(String::as_str), Some(outcome::BOUGHT));
+    assert_eq!(second.get("s3").copied(), Some(Outcome::Bought));
     assert_eq!(
         fake.bought(),
         4,
@@ -385,7 +386,7 @@ async fn a_crash_between_journal_and_send_is_sent_once_on_restart() {
     })
     .unwrap_or_else(|e| panic!("{e}"));
     let out = run(&fake, &j).await;
-    assert!(out.values().all(|o| o == outcome::BOUGHT), "{out:?}");
+    assert!(out.values().all(|o| *o == Outcome::Bought), "{out:?}");
     assert_eq!(fake.bought(), 4);
     let orders = j.all().unwrap_or_default();
     assert_eq!(
@@ -418,10 +419,10 @@ async fn customers_without_relationship_wait_and_bad_lines_fail_alone() {
         .iter()
         .map(|r| (r.source_subscription_id.as_str(), r))
         .collect();
-    assert_eq!(by["s1"].outcome, outcome::BOUGHT);
-    assert_eq!(by["s2"].outcome, outcome::FAILED);
+    assert_eq!(by["s1"].outcome, Outcome::Bought);
+    assert_eq!(by["s2"].outcome, Outcome::Failed);
     assert_eq!(by["s2"].error_code.as_deref(), Some("10001"));
-    assert_eq!(by["s4"].outcome, outcome::WAITING);
+    assert_eq!(by["s4"].outcome, Outcome::Waiting);
     let msg = by["s4"].error_message.clone().unwrap_or_default();
     assert!(
         msg.contains("Fabrikam") && msg.contains("https://admin.example/invite"),
@@ -437,17 +438,13 @@ async fn a_customer_with_cart_and_order_learns_of_a_missing_relationship_from_th
     let j = journal(&dir);
     let out = run(&fake, &j).await;
     for s in ["s1", "s2", "s3"] {
-        assert_eq!(
-            out.get(s).map(String::as_str),
-            Some(outcome::WAITING),
-            "{s}: {out:?}"
-        );
+        assert_eq!(out.get(s).copied(), Some(Outcome::Waiting), "{s}: {out:?}");
     }
-    assert_eq!(out.get("s4").map(String::as_str), Some(outcome::BOUGHT));
+    assert_eq!(out.get("s4").copied(), Some(Outcome::Bought));
     assert_eq!(fake.bought(), 1);
     // c1: one refused cart and no order attempt; c2: read + cart + checkout.
     assert_eq!(fake.lock().calls, 4);
-    let rows = j.row_outcomes("push").unwrap_or_default();
+    let rows = j.row_outcomes(Phase::Push).unwrap_or_default();
     let msg = rows
         .iter()
         .find(|r| r.source_subscription_id == "s3")

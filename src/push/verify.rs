@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use super::port::{CallError, PartnerApi, SubscriptionInfo};
+use crate::model::Outcome;
 
 /// What the plan and the journals say a row should look like.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,9 +21,8 @@ pub struct VerifyItem {
     pub target_seats: u32,
     /// The copy push recorded, if any.
     pub destination_subscription_id: Option<String>,
-    /// The retire outcome (`suspended`, `cancelled`, `auto_renew_off`), if
-    /// retired.
-    pub retired_as: Option<String>,
+    /// How retire left the source, if it retired it.
+    pub retired_as: Option<Outcome>,
 }
 
 /// One line of the reconciliation.
@@ -128,16 +128,16 @@ pub async fn verify<S: PartnerApi, D: PartnerApi>(
         };
         let expected_source = item
             .retired_as
-            .clone()
-            .unwrap_or_else(|| "active (not retired yet)".into());
+            .map_or("active (not retired yet)", Outcome::label)
+            .to_owned();
         let (source_seats, source_status, source_auto) = match &source {
             Some(s) => (Some(s.quantity), s.status.clone(), s.auto_renew),
             None => (None, "missing".to_owned(), None),
         };
-        let source_ok = match item.retired_as.as_deref() {
-            Some("suspended") => source_status == "suspended",
-            Some("cancelled") => source_status == "deleted",
-            Some("auto_renew_off") => source_auto == Some(false),
+        let source_ok = match item.retired_as {
+            Some(Outcome::Suspended) => source_status == "suspended",
+            Some(Outcome::Cancelled) => source_status == "deleted",
+            Some(Outcome::AutoRenewOff) => source_auto == Some(false),
             _ => true,
         };
         if !source_ok {

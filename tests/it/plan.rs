@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use calamine::Data;
+use csp_consolidate::model::Retirement;
 use csp_consolidate::model::{Action, MigrationBook};
-use csp_consolidate::plan::{LineItem, Plan, PurchasePath, RetireStep, make_plan};
+use csp_consolidate::plan::{LineItem, Plan, PurchasePath, make_plan};
 use csp_consolidate::sheet::{read_workbook, write_workbook};
 
 use crate::util_sheet::sample_book;
@@ -122,7 +123,7 @@ fn approving_every_recreate_row_gives_exactly_those_line_items() {
     );
     assert_eq!(a.friendly_name.as_deref(), Some("=SUM(A1:A2)"));
     assert_eq!(a.customer_tenant_id, crate::util_sheet::CONTOSO);
-    assert!(matches!(a.retire, RetireStep::Cancel { .. }));
+    assert!(matches!(a.retire, Retirement::Cancel { .. }));
     assert_eq!(a.row, format!("{file}: Migration!2:2"));
     let b = plan
         .line_items()
@@ -130,7 +131,7 @@ fn approving_every_recreate_row_gives_exactly_those_line_items() {
         .unwrap();
     assert_eq!(
         (b.path, &b.retire),
-        (PurchasePath::Order, &RetireStep::Suspend)
+        (PurchasePath::Order, &Retirement::Suspend)
     );
     assert_eq!(
         (plan.counts.carts, plan.counts.orders, plan.counts.seats),

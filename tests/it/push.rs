@@ -8,8 +8,9 @@ use std::time::SystemTime;
 
 use csp_consolidate::api::{Client, ClientConfig, Cloud, Credential, ManualTimer, Secret};
 use csp_consolidate::emulator::{self, EmulatorConfig, EmulatorHandle, Faults};
+use csp_consolidate::model::Outcome;
 use csp_consolidate::push::adapter::ClientApi;
-use csp_consolidate::push::engine::{CustomerPush, PushOptions, outcome, push};
+use csp_consolidate::push::engine::{CustomerPush, PushOptions, push};
 use csp_consolidate::push::journal::Journal;
 use csp_consolidate::push::port::BuyLine;
 
@@ -107,7 +108,7 @@ async fn run_until_settled(
     api: &ClientApi,
     journal: &Arc<Journal>,
     rounds: usize,
-) -> HashMap<String, String> {
+) -> HashMap<String, Outcome> {
     let mut last = HashMap::new();
     for _ in 0..rounds {
         let rows = push(
@@ -125,7 +126,7 @@ async fn run_until_settled(
             .collect();
         let open = last
             .values()
-            .any(|o| o == outcome::IN_DOUBT || o == outcome::FAILED);
+            .any(|o| *o == Outcome::InDoubt || *o == Outcome::Failed);
         if !open && journal.in_doubt().map(|d| d.is_empty()).unwrap_or(false) {
             break;
         }
@@ -133,7 +134,7 @@ async fn run_until_settled(
     last
 }
 
-fn check_exactly_once(emu: &EmulatorHandle, outcomes: &HashMap<String, String>) {
+fn check_exactly_once(emu: &EmulatorHandle, outcomes: &HashMap<String, Outcome>) {
     let bought = bought(emu);
     for c in plan() {
         for l in c.cart.iter().chain(&c.order) {
@@ -145,8 +146,8 @@ fn check_exactly_once(emu: &EmulatorHandle, outcomes: &HashMap<String, String>) 
                     "{name}: bought for a customer without relationship"
                 );
                 assert_eq!(
-                    outcomes.get(&l.source_subscription_id).map(String::as_str),
-                    Some(outcome::WAITING)
+                    outcomes.get(&l.source_subscription_id).copied(),
+                    Some(Outcome::Waiting)
                 );
             } else {
                 assert_eq!(
@@ -155,8 +156,8 @@ fn check_exactly_once(emu: &EmulatorHandle, outcomes: &HashMap<String, String>) 
                     "{name}: want exactly one with the target seats"
                 );
                 assert_eq!(
-                    outcomes.get(&l.source_subscription_id).map(String::as_str),
-                    Some(outcome::BOUGHT)
+                    outcomes.get(&l.source_subscription_id).copied(),
+                    Some(Outcome::Bought)
                 );
             }
         }
