@@ -225,6 +225,7 @@ fn now() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Outcome, Phase};
     use serde_json::json;
 
     fn intent(kind: RequestKind) -> Intent {
