@@ -19,7 +19,7 @@ use super::crash::{self, Point};
 use super::journal::{EntryState, Intent, Journal, JournalError, RequestKind, RowOutcome};
 use super::port::{BuyLine, CallError, CartCreated, CheckoutResult, OrderInfo, PartnerApi};
 use super::settle;
-use super::throttle::Throttle;
+use crate::api::throttle::Throttle;
 
 /// The phase name push records row outcomes under.
 pub const PHASE: &str = "push";

@@ -13,7 +13,6 @@ pub mod journal;
 pub mod port;
 pub mod retire;
 pub mod settle;
-pub mod throttle;
 pub mod verify;
 
 #[cfg(test)]
