@@ -7,17 +7,18 @@
 //! the cache lock is held during a fetch, so concurrent calls wait for one
 //! renewal instead of stampeding the token endpoint. Token responses and
 //! request forms are never logged or put in errors: they hold secrets.
+//!
+//! This module holds the cache, the request form and the decoding; the
+//! fetch itself (the POST and its retries) is the client's, so this module
+//! never reaches up into the client.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
-use super::client::Client;
-use super::config::{Credential, Secret};
+use super::config::{ClientConfig, Credential, Secret};
 use super::error::ApiError;
-use super::retry::{Counters, RequestKind};
-use super::transport::execute;
 
 /// Renew this long before expiry (the .NET SDK uses 30 s).
 const RENEW_BEFORE: Duration = Duration::from_secs(60);
@@ -26,7 +27,7 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
 
 /// The v1 token response (the fields we use).
 #[derive(Deserialize)]
-struct TokenResponse {
+pub(crate) struct TokenResponse {
     #[serde(default)]
     access_token: String,
     #[serde(default, deserialize_with = "super::lenient::opt_int")]
@@ -50,7 +51,7 @@ struct State {
     refresh_token: Option<Secret>,
 }
 
-/// The token cache shared by clones of a [`Client`].
+/// The token cache shared by clones of a client.
 pub(crate) struct TokenCache {
     state: Mutex<State>,
 }
@@ -76,25 +77,26 @@ impl TokenCache {
             state.token = None;
         }
     }
-}
 
-impl Client {
-    /// A valid access token: cached, or fetched (with retries) when missing
-    /// or due for renewal.
-    pub(crate) async fn access_token(&self) -> Result<Secret, ApiError> {
-        let inner = &self.inner;
-        let mut state = inner.token.state.lock().await;
-        let now = inner.timer.now();
+    /// A valid access token: the cached one, or the answer of
+    /// `fetch(refresh_token)` when none is cached or it is due for renewal.
+    /// The lock is held during the fetch, so concurrent callers wait for one
+    /// renewal; a rotated refresh token in the answer replaces the old one.
+    pub(crate) async fn get_or_fetch(
+        &self,
+        now: impl Fn() -> SystemTime,
+        fetch: impl AsyncFnOnce(Option<&Secret>) -> Result<TokenResponse, ApiError>,
+    ) -> Result<Secret, ApiError> {
+        let mut state = self.state.lock().await;
         if let Some(t) = &state.token
-            && now < t.renew_at
+            && now() < t.renew_at
         {
             return Ok(t.access.clone());
         }
-        let response = self.fetch_token(state.refresh_token.as_ref()).await?;
-        let now = inner.timer.now();
+        let response = fetch(state.refresh_token.as_ref()).await?;
         let cached = Cached {
             access: Secret::new(response.access_token),
-            renew_at: renew_at(now, response.expires_in, response.expires_on),
+            renew_at: renew_at(now(), response.expires_in, response.expires_on),
         };
         if let Some(rt) = response.refresh_token.filter(|t| !t.is_empty()) {
             state.refresh_token = Some(Secret::new(rt));
@@ -102,71 +104,41 @@ impl Client {
         state.token = Some(cached.clone());
         Ok(cached.access)
     }
+}
 
-    async fn fetch_token(&self, refresh_token: Option<&Secret>) -> Result<TokenResponse, ApiError> {
-        let inner = &self.inner;
-        let url = inner.endpoints.token.clone();
-        let op = format!("POST {}", url.path());
-        let form = self.token_form(refresh_token);
-        let mut tries = 0u32;
-        loop {
-            tries += 1;
-            Counters::bump(&inner.counters.token_fetches);
-            let req = inner
-                .http
-                .post(url.clone())
-                .header(reqwest::header::ACCEPT, "application/json")
-                .form(&form);
-            let failure = match execute(req, &op, true, inner.timer.now()).await {
-                Ok(reply) => return parse_token(&op, &reply.body),
-                Err(f) => f,
-            };
-            self.note_throttle(&op, &failure);
-            let delay = inner.config.retry.next_delay(
-                RequestKind::Read,
-                failure.outcome,
-                tries,
-                failure.retry_after,
-            );
-            let Some(delay) = delay else {
-                return Err(failure.error);
-            };
-            tracing::debug!(%op, tries, ?delay, "retrying token request");
-            inner.timer.sleep(delay).await;
+/// The form fields for `resource`. Holds secrets: never log it.
+pub(crate) fn token_form(
+    config: &ClientConfig,
+    resource: &str,
+    refresh_token: Option<&Secret>,
+) -> Vec<(&'static str, String)> {
+    let mut form = vec![
+        ("client_id", config.client_id.clone()),
+        ("resource", resource.to_owned()),
+    ];
+    match &config.credential {
+        Credential::ClientSecret(secret) => {
+            form.push(("grant_type", "client_credentials".to_owned()));
+            form.push(("client_secret", secret.expose().to_owned()));
         }
-    }
-
-    /// The form fields. Holds secrets: never log it.
-    fn token_form(&self, refresh_token: Option<&Secret>) -> Vec<(&'static str, String)> {
-        let config = &self.inner.config;
-        let mut form = vec![
-            ("client_id", config.client_id.clone()),
-            ("resource", self.inner.endpoints.resource.clone()),
-        ];
-        match &config.credential {
-            Credential::ClientSecret(secret) => {
-                form.push(("grant_type", "client_credentials".to_owned()));
+        Credential::RefreshToken {
+            refresh_token: initial,
+            client_secret,
+        } => {
+            let rt = refresh_token.unwrap_or(initial);
+            form.push(("grant_type", "refresh_token".to_owned()));
+            form.push(("refresh_token", rt.expose().to_owned()));
+            form.push(("scope", "openid".to_owned()));
+            if let Some(secret) = client_secret {
                 form.push(("client_secret", secret.expose().to_owned()));
             }
-            Credential::RefreshToken {
-                refresh_token: initial,
-                client_secret,
-            } => {
-                let rt = refresh_token.unwrap_or(initial);
-                form.push(("grant_type", "refresh_token".to_owned()));
-                form.push(("refresh_token", rt.expose().to_owned()));
-                form.push(("scope", "openid".to_owned()));
-                if let Some(secret) = client_secret {
-                    form.push(("client_secret", secret.expose().to_owned()));
-                }
-            }
         }
-        form
     }
+    form
 }
 
 /// Decode a token response without ever echoing its body (it is a secret).
-fn parse_token(op: &str, body: &[u8]) -> Result<TokenResponse, ApiError> {
+pub(crate) fn parse_token(op: &str, body: &[u8]) -> Result<TokenResponse, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let response: TokenResponse =
         serde_path_to_error::deserialize(&mut de).map_err(|e| ApiError::Decode {

@@ -16,8 +16,8 @@ use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::auth::TokenCache;
-use super::config::{ClientConfig, Endpoints};
+use super::auth::{TokenCache, TokenResponse, parse_token, token_form};
+use super::config::{ClientConfig, Endpoints, Secret};
 use super::error::{ApiError, ErrorClass};
 use super::pace::Pacer;
 use super::retry::{ClientStats, Counters, RequestKind, SystemTimer, Throttled, Timer, TryOutcome};
@@ -284,6 +284,51 @@ impl Client {
                 return Err(failure.error);
             };
             tracing::debug!(%op, tries, ?delay, error = %failure.error, "retrying");
+            inner.timer.sleep(delay).await;
+        }
+    }
+
+    /// A valid access token: cached, or fetched (with retries) when missing
+    /// or due for renewal.
+    pub(crate) async fn access_token(&self) -> Result<Secret, ApiError> {
+        let timer = &self.inner.timer;
+        self.inner
+            .token
+            .get_or_fetch(|| timer.now(), async |rt| self.fetch_token(rt).await)
+            .await
+    }
+
+    /// POST the token form, retried like a read; the reply is decoded
+    /// without ever echoing it (it holds secrets).
+    async fn fetch_token(&self, refresh_token: Option<&Secret>) -> Result<TokenResponse, ApiError> {
+        let inner = &self.inner;
+        let url = inner.endpoints.token.clone();
+        let op = format!("POST {}", url.path());
+        let form = token_form(&inner.config, &inner.endpoints.resource, refresh_token);
+        let mut tries = 0u32;
+        loop {
+            tries += 1;
+            Counters::bump(&inner.counters.token_fetches);
+            let req = inner
+                .http
+                .post(url.clone())
+                .header(reqwest::header::ACCEPT, "application/json")
+                .form(&form);
+            let failure = match execute(req, &op, true, inner.timer.now()).await {
+                Ok(reply) => return parse_token(&op, &reply.body),
+                Err(f) => f,
+            };
+            self.note_throttle(&op, &failure);
+            let delay = inner.config.retry.next_delay(
+                RequestKind::Read,
+                failure.outcome,
+                tries,
+                failure.retry_after,
+            );
+            let Some(delay) = delay else {
+                return Err(failure.error);
+            };
+            tracing::debug!(%op, tries, ?delay, "retrying token request");
             inner.timer.sleep(delay).await;
         }
     }

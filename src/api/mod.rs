@@ -67,6 +67,7 @@ mod pace;
 pub mod paging;
 pub mod retry;
 mod subscriptions;
+pub mod throttle;
 mod transport;
 pub mod types;
 

@@ -11,6 +11,7 @@
 //! through the [`EmulatorHandle`]. From the command line:
 //! `csp-consolidate emulator --seed F`. Seeds: [`seed`]; faults: [`faults`].
 
+mod changes;
 pub mod dates;
 pub mod errors;
 pub mod faults;

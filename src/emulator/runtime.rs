@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::changes::apply_change;
 use super::faults::{Dice, Faults};
 use super::ratelimit::RateLimiter;
 use super::state::{Tenant, World};
@@ -100,13 +101,7 @@ impl Runtime {
             .partition(|d| d.due <= now);
         t.deferred = later;
         for d in due {
-            super::routes::subscriptions::apply_change(
-                t,
-                &d.customer_id,
-                d.subscription,
-                &d.correlation_id,
-                d.due,
-            );
+            apply_change(t, &d.customer_id, d.subscription, &d.correlation_id, d.due);
         }
     }
 }

@@ -7,8 +7,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-// Re-exported while callers move to `model::decision`.
-pub use super::decision::{Action, Retirement};
+use super::decision::{Action, Retirement};
 use super::issue::Issue;
 use super::records::{ActivityAggregate, ChangesSince};
 use super::types::{BillingCycle, BillingType, Commerce, Relationship, SubStatus};

@@ -23,8 +23,8 @@ use tokio::task::JoinSet;
 
 use super::cache::{Cache, DayFile};
 use super::{Progress, ProgressFn, PullError, PullIssue};
+use crate::api::throttle::Throttle;
 use crate::api::{ApiError, AuditQuery, Client, ErrorClass};
-use crate::push::throttle::Throttle;
 
 /// One unit of work.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,7 +19,7 @@ use super::journal::{EntryState, Intent, Journal, JournalError, RequestKind, Row
 use super::outcomes::{checkout_outcomes, order_outcomes, record, row};
 use super::port::{BuyLine, CallError, PartnerApi};
 use super::settle;
-use super::throttle::Throttle;
+use crate::api::throttle::Throttle;
 use crate::model::{Outcome, Phase};
 
 /// The phase push records row outcomes under.

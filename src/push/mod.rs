@@ -14,7 +14,6 @@ pub mod outcomes;
 pub mod port;
 pub mod retire;
 pub mod settle;
-pub mod throttle;
 pub mod verify;
 
 #[cfg(test)]

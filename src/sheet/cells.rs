@@ -7,8 +7,13 @@
 //! serial number, a shared string into an inline one. Canonical text is
 //! whole numbers without a decimal point, dates as ISO `YYYY-MM-DD`,
 //! booleans as `Yes`/`No`, strings trimmed.
+//!
+//! [`write_value`] puts one value into a worksheet cell; it lives here, below
+//! both the Migration writer and the summary sheets, so neither imports the
+//! other.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
+use rust_xlsxwriter::{ExcelDateTime, Format, Worksheet, XlsxError};
 
 use super::layout::{Col, Kind, parse_yes_no};
 use crate::model::{
@@ -352,6 +357,39 @@ pub fn blank_row() -> MigrationRow {
         source: String::new(),
         extras: Vec::new(),
     }
+}
+
+/// Write one value with a format. Text is always a string cell.
+pub(crate) fn write_value(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    value: &CellValue,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    match value {
+        CellValue::Empty => ws.write_blank(row, col, format)?,
+        CellValue::Text(s) => ws.write_string_with_format(row, col, s, format)?,
+        CellValue::Number(n) => ws.write_number_with_format(row, col, *n, format)?,
+        CellValue::Bool(b) => ws.write_boolean_with_format(row, col, *b, format)?,
+        CellValue::Date(dt) => {
+            ws.write_datetime_with_format(row, col, excel_datetime(dt)?, format)?
+        }
+    };
+    Ok(())
+}
+
+/// A chrono date-time as an Excel one (years outside 1900–9999 are an
+/// error Excel would refuse too).
+fn excel_datetime(dt: &NaiveDateTime) -> Result<ExcelDateTime, XlsxError> {
+    let year =
+        u16::try_from(dt.year()).map_err(|_| XlsxError::DateTimeRangeError(dt.to_string()))?;
+    // ok: chrono keeps month, day, hour, minute and second in u8 range.
+    ExcelDateTime::from_ymd(year, dt.month() as u8, dt.day() as u8)?.and_hms(
+        dt.hour() as u16,
+        dt.minute() as u8,
+        dt.second() as u8,
+    )
 }
 
 #[cfg(test)]

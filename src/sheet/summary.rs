@@ -9,8 +9,7 @@ use rust_xlsxwriter::{
     Chart, Format, FormatBorder, Table, TableColumn, TableStyle, Worksheet, XlsxError,
 };
 
-use super::cells::CellValue;
-use super::write::write_value;
+use super::cells::{CellValue, write_value};
 use crate::model::{Action, ChangesSince, MigrationBook};
 
 const TEXT: &str = "@";

@@ -17,16 +17,13 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use chrono::{Datelike, NaiveDateTime, Timelike};
-
 use rust_xlsxwriter::{
-    CustomSerializeField, DataValidation, DataValidationErrorStyle, ExcelDateTime, Format,
-    FormatBorder, SerializeFieldOptions, Table, TableColumn, TableStyle, Workbook, Worksheet,
-    XlsxError,
+    CustomSerializeField, DataValidation, DataValidationErrorStyle, Format, FormatBorder,
+    SerializeFieldOptions, Table, TableColumn, TableStyle, Workbook, Worksheet, XlsxError,
 };
 
 use super::SheetError;
-use super::cells::{CellValue, render};
+use super::cells::{CellValue, render, write_value};
 use super::layout::{Col, Kind, MIGRATION, MIGRATION_SHEET};
 use super::meta::write_meta;
 use super::summary;
@@ -166,39 +163,6 @@ fn header_format(review: bool) -> Format {
         .set_text_wrap()
         .set_border(FormatBorder::Thin)
         .set_background_color(fill)
-}
-
-/// Write one value with a format. Text is always a string cell.
-pub(crate) fn write_value(
-    ws: &mut Worksheet,
-    row: u32,
-    col: u16,
-    value: &CellValue,
-    format: &Format,
-) -> Result<(), XlsxError> {
-    match value {
-        CellValue::Empty => ws.write_blank(row, col, format)?,
-        CellValue::Text(s) => ws.write_string_with_format(row, col, s, format)?,
-        CellValue::Number(n) => ws.write_number_with_format(row, col, *n, format)?,
-        CellValue::Bool(b) => ws.write_boolean_with_format(row, col, *b, format)?,
-        CellValue::Date(dt) => {
-            ws.write_datetime_with_format(row, col, excel_datetime(dt)?, format)?
-        }
-    };
-    Ok(())
-}
-
-/// A chrono date-time as an Excel one (years outside 1900–9999 are an
-/// error Excel would refuse too).
-fn excel_datetime(dt: &NaiveDateTime) -> Result<ExcelDateTime, XlsxError> {
-    let year =
-        u16::try_from(dt.year()).map_err(|_| XlsxError::DateTimeRangeError(dt.to_string()))?;
-    // ok: chrono keeps month, day, hour, minute and second in u8 range.
-    ExcelDateTime::from_ymd(year, dt.month() as u8, dt.day() as u8)?.and_hms(
-        dt.hour() as u16,
-        dt.minute() as u8,
-        dt.second() as u8,
-    )
 }
 
 /// The Migration sheet up to its rows: name, columns, header and table.

@@ -2,6 +2,7 @@
 //! by area.
 
 mod api;
+mod architecture;
 mod build;
 mod contract;
 mod crash;

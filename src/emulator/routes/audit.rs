@@ -1,9 +1,9 @@
-//! The activity log: every write appends a §7-shaped record, and
-//! `GET /v1/auditrecords` serves them with the documented rules: no
-//! `startDate` → last 30 days, no `endDate` → now, `startDate` more than
-//! 90 days back → 400, at most one filter (`CompanyName` substring,
-//! `CustomerId` or `ResourceType` equals, values case-insensitive), seek
-//! paging like customers.
+//! The activity log: every write appends a §7-shaped record (see
+//! `emulator/changes.rs`), and `GET /v1/auditrecords` serves them with the
+//! documented rules: no `startDate` → last 30 days, no `endDate` → now,
+//! `startDate` more than 90 days back → 400, at most one filter
+//! (`CompanyName` substring, `CustomerId` or `ResourceType` equals, values
+//! case-insensitive), seek paging like customers.
 
 use std::collections::HashMap;
 
@@ -18,55 +18,8 @@ use super::Caller;
 use super::paging::{self, Cursor};
 use crate::emulator::errors::{ApiError, ApiResult};
 use crate::emulator::runtime::App;
-use crate::emulator::state::{AuditRecord, KeyValue, Tenant};
+use crate::emulator::state::AuditRecord;
 use crate::emulator::wire;
-
-/// What to log.
-pub struct AuditEntry<'a> {
-    pub customer_id: &'a str,
-    pub customer_name: &'a str,
-    pub resource_type: &'a str,
-    pub operation_type: &'a str,
-    pub old: Option<&'a Value>,
-    pub new: Option<&'a Value>,
-    pub customized: Vec<KeyValue>,
-    pub correlation_id: &'a str,
-    pub when: DateTime<Utc>,
-}
-
-/// Append one succeeded record to the tenant's activity log.
-pub fn append(tenant: &mut Tenant, e: AuditEntry<'_>) {
-    // .NET ticks, as real record ids carry them; plus the index for uniqueness.
-    let ticks = e
-        .when
-        .timestamp_micros()
-        .saturating_mul(10)
-        .saturating_add(621_355_968_000_000_000);
-    let id = format!(
-        "{}_{}_{}_{}{}",
-        tenant.partner_id,
-        e.customer_id,
-        e.operation_type.replace('_', ""),
-        ticks,
-        tenant.audit_records.len()
-    );
-    tenant.audit_records.push(AuditRecord {
-        id,
-        partner_id: tenant.partner_id.clone(),
-        customer_id: e.customer_id.to_owned(),
-        customer_name: e.customer_name.to_owned(),
-        user_principal_name: tenant.user_principal_name.clone(),
-        application_id: String::new(),
-        resource_type: e.resource_type.to_owned(),
-        operation_type: e.operation_type.to_owned(),
-        original_correlation_id: e.correlation_id.to_owned(),
-        operation_date: e.when,
-        resource_old_value: e.old.map(wire::pascal_json),
-        resource_new_value: e.new.map(wire::pascal_json),
-        operation_status: "succeeded".into(),
-        customized_data: e.customized,
-    });
-}
 
 struct Window {
     start: DateTime<Utc>,

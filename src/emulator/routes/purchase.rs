@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, Months, Utc};
 
-use super::audit::{AuditEntry, append};
+use crate::emulator::changes::{AuditEntry, append};
 use crate::emulator::state::{
     CatalogItem, KeyValue, Order, OrderLineItem, Subscription, Tenant, is_new_commerce,
 };

@@ -19,7 +19,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 use super::Caller;
-use super::audit::{AuditEntry, append};
+use crate::emulator::changes::apply_change;
 use crate::emulator::errors::{ApiError, ApiResult};
 use crate::emulator::runtime::{App, Runtime};
 use crate::emulator::state::{CatalogItem, Customer, Deferred, Subscription, Tenant, World};
@@ -324,39 +324,4 @@ fn check_quantity(
         ));
     }
     Ok(())
-}
-
-/// Replace the subscription, append the audit record, return its wire form.
-pub fn apply_change(
-    tenant: &mut Tenant,
-    customer_id: &str,
-    updated: Subscription,
-    correlation_id: &str,
-    when: DateTime<Utc>,
-) -> Value {
-    let Some(customer) = tenant.customer_mut(customer_id) else {
-        return Value::Null;
-    };
-    let customer_name = customer.company_name.clone();
-    let Some(slot) = customer.subscription_mut(&updated.id) else {
-        return Value::Null;
-    };
-    let old = wire::subscription(slot, customer_id);
-    *slot = updated;
-    let new = wire::subscription(slot, customer_id);
-    append(
-        tenant,
-        AuditEntry {
-            customer_id,
-            customer_name: &customer_name,
-            resource_type: "subscription",
-            operation_type: "update_subscription",
-            old: Some(&old),
-            new: Some(&new),
-            customized: Vec::new(),
-            correlation_id,
-            when,
-        },
-    );
-    new
 }

@@ -4,10 +4,13 @@
 //! the engine probes: additive increase while calls succeed, multiplicative
 //! decrease when the service answers 429 (the client has already waited out
 //! `Retry-After`). The decrease is gentle (to 3/4): the client itself paces
-//! requests to the rate the API grants (`api::pace`), so a 429 mostly says
+//! requests to the rate the API grants (`pace.rs`), so a 429 mostly says
 //! the rate is reached, and halving the workers would starve that pace
 //! when requests are slow (with 1 s answers, 4 workers send 4 requests/s,
 //! half of a 500/minute limit).
+//!
+//! Push and pull both use it; it lives in `api`, beside the pacer it works
+//! with, so that pull does not depend on push.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
