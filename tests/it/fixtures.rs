@@ -7,12 +7,14 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use crate::support::workbook::repo;
+
 #[allow(dead_code)]
 #[path = "../../examples/make_fixtures.rs"]
 mod make_fixtures;
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    repo().join("fixtures")
 }
 
 /// Files under `root`, relative, skipping folders other people own.

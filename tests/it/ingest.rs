@@ -8,14 +8,8 @@ use std::sync::Mutex;
 use chrono::{NaiveDate, NaiveDateTime};
 use csp_consolidate::ingest::{IngestSpec, read_all, read_offer_map};
 use csp_consolidate::model::{ActionKind, Inputs, Issue, SourceSubscription, SubStatus};
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 
-/// A cell value for test workbooks.
-enum V<'a> {
-    S(&'a str),
-    N(f64),
-    D(NaiveDateTime),
-}
+use crate::support::workbook::{Cell, export_xlsx, utf16, write_file};
 
 fn guid(n: u32) -> String {
     format!("{n:08x}-0000-4000-8000-00000000000a")
@@ -25,51 +19,6 @@ fn dt(y: i32, m: u32, d: u32, h: u32, mi: u32) -> NaiveDateTime {
     NaiveDate::from_ymd_opt(y, m, d)
         .and_then(|x| x.and_hms_opt(h, mi, 0))
         .expect("valid date")
-}
-
-fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(&p, bytes).expect("write");
-    p
-}
-
-fn xdt(d: &NaiveDateTime) -> ExcelDateTime {
-    use chrono::{Datelike, Timelike};
-    ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
-        .and_then(|x| x.and_hms(d.hour() as u16, d.minute() as u8, d.second() as f64))
-        .expect("excel date")
-}
-
-fn xlsx(path: &Path, sheets: &[(&str, Vec<Vec<V<'_>>>)], created: Option<NaiveDateTime>) {
-    let mut wb = Workbook::new();
-    if let Some(c) = created {
-        wb.set_properties(&DocProperties::new().set_creation_datetime(&xdt(&c)));
-    }
-    let date_fmt = Format::new().set_num_format("yyyy-mm-dd hh:mm");
-    for (name, rows) in sheets {
-        let ws = wb.add_worksheet();
-        ws.set_name(*name).expect("sheet name");
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                let (r, c) = (r as u32, c as u16);
-                match v {
-                    V::S(s) => ws.write_string(r, c, *s).map(|_| ()),
-                    V::N(n) => ws.write_number(r, c, *n).map(|_| ()),
-                    V::D(d) => ws
-                        .write_datetime_with_format(r, c, xdt(d), &date_fmt)
-                        .map(|_| ()),
-                }
-                .expect("write cell");
-            }
-        }
-    }
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    wb.save(path).expect("save xlsx");
 }
 
 fn read(spec: &IngestSpec) -> Inputs {
@@ -111,40 +60,40 @@ fn header_below_title_rows_on_a_later_sheet_with_extras_and_tenant_column() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("subs.xlsx");
     let t = guid(1);
-    xlsx(
+    export_xlsx(
         &path,
         &[
-            ("Notes", vec![vec![V::S("Exported from Partner Center")]]),
+            ("Notes", vec![vec![Cell::S("Exported from Partner Center")]]),
             (
                 "Subscriptions",
                 vec![
-                    vec![V::S("Contoso subscriptions")],
-                    vec![V::S("Generated 2024-05-01")],
+                    vec![Cell::S("Contoso subscriptions")],
+                    vec![Cell::S("Generated 2024-05-01")],
                     vec![
-                        V::S("Subscription ID"),
-                        V::S("Subscription"),
-                        V::S("Quantity"),
-                        V::S("Status"),
-                        V::S("Customer tenant ID"),
-                        V::S("Cost center"),
-                        V::S("Commitment end date"),
+                        Cell::S("Subscription ID"),
+                        Cell::S("Subscription"),
+                        Cell::S("Quantity"),
+                        Cell::S("Status"),
+                        Cell::S("Customer tenant ID"),
+                        Cell::S("Cost center"),
+                        Cell::S("Commitment end date"),
                     ],
                     vec![
-                        V::S("AAAAAAAA-0000-4000-8000-000000000001"),
-                        V::S("Office 365 E3"),
-                        V::N(25.0),
-                        V::S("Active"),
-                        V::S(&t.to_uppercase()),
-                        V::S("CC-42"),
-                        V::D(dt(2025, 3, 31, 0, 0)),
+                        Cell::S("AAAAAAAA-0000-4000-8000-000000000001"),
+                        Cell::S("Office 365 E3"),
+                        Cell::N(25.0),
+                        Cell::S("Active"),
+                        Cell::S(&t.to_uppercase()),
+                        Cell::S("CC-42"),
+                        Cell::D(dt(2025, 3, 31, 0, 0)),
                     ],
                     vec![],
                     vec![
-                        V::S("aaaaaaaa-0000-4000-8000-000000000002"),
-                        V::S("Microsoft Azure"),
-                        V::N(1.0),
-                        V::S("Suspended"),
-                        V::S(&t),
+                        Cell::S("aaaaaaaa-0000-4000-8000-000000000002"),
+                        Cell::S("Microsoft Azure"),
+                        Cell::N(1.0),
+                        Cell::S("Suspended"),
+                        Cell::S(&t),
                     ],
                 ],
             ),
@@ -192,7 +141,7 @@ fn header_below_title_rows_on_a_later_sheet_with_extras_and_tenant_column() {
 #[test]
 fn every_locale_header_and_status_word_is_read() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let customers = write(dir.path(), "Customers.csv", CUSTOMERS);
+    let customers = write_file(dir.path(), "Customers.csv", CUSTOMERS);
     // (locale, delimiter, header, suspended word)
     let cases = [
         (
@@ -256,7 +205,7 @@ fn every_locale_header_and_status_word_is_read() {
             "{}\n{id}{d}Office 365 E3{d}\"1 234\"{d}{suspended}\n",
             h.join(d)
         );
-        paths.push(write(
+        paths.push(write_file(
             dir.path(),
             &format!("{locale}/Contoso Ltd.csv"),
             text,
@@ -280,18 +229,6 @@ fn every_locale_header_and_status_word_is_read() {
     }
 }
 
-fn utf16(s: &str, le: bool) -> Vec<u8> {
-    let mut out = if le {
-        vec![0xff, 0xfe]
-    } else {
-        vec![0xfe, 0xff]
-    };
-    for u in s.encode_utf16() {
-        out.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
-    }
-    out
-}
-
 #[test]
 fn encodings_and_delimiters_are_sniffed() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -308,17 +245,17 @@ fn encodings_and_delimiters_are_sniffed() {
         "サブスクリプション ID,サブスクリプション,数量,顧客テナント ID\r\ncccccccc-0000-4000-8000-000000000005,オフィス,5,{t}\r\n"
     );
     let files = [
-        write(
+        write_file(
             dir.path(),
             "le.csv",
             utf16(&en("\t", "cccccccc-0000-4000-8000-000000000001"), true),
         ),
-        write(
+        write_file(
             dir.path(),
             "be.csv",
             utf16(&en(",", "cccccccc-0000-4000-8000-000000000002"), false),
         ),
-        write(
+        write_file(
             dir.path(),
             "bom.csv",
             [
@@ -327,12 +264,12 @@ fn encodings_and_delimiters_are_sniffed() {
             ]
             .concat(),
         ),
-        write(
+        write_file(
             dir.path(),
             "ru.csv",
             encoding_rs::WINDOWS_1251.encode(&ru).0,
         ),
-        write(dir.path(), "ja.csv", encoding_rs::SHIFT_JIS.encode(&ja).0),
+        write_file(dir.path(), "ja.csv", encoding_rs::SHIFT_JIS.encode(&ja).0),
     ];
     let inputs = read(&exports(
         &files.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
@@ -367,7 +304,7 @@ fn quantities_with_separators_and_bad_counts_are_located() {
          d1,A,\"1,000\",{t}\nd2,A,1 000,{t}\nd3,A,1\u{a0}000,{t}\nd4,A,1\u{202f}000,{t}\n\
          d5,A,12.0,{t}\nd6,A,1.5,{t}\nd7,A,-2,{t}\nd8,A,lots,{t}\n"
     );
-    let p = write(dir.path(), "q.csv", text);
+    let p = write_file(dir.path(), "q.csv", text);
     let inputs = read(&exports(&[&p]));
     for id in ["d1", "d2", "d3", "d4"] {
         assert_eq!(sub(&inputs, id).quantity, Some(1000), "{id}");
@@ -407,15 +344,15 @@ fn dates_in_every_format_and_ambiguity_rules() {
         .iter()
         .map(|(id, d)| format!("{id},A,1,{t},{d}\n"))
         .collect();
-    let p = write(dir.path(), "formats.csv", format!("{head}{body}"));
+    let p = write_file(dir.path(), "formats.csv", format!("{head}{body}"));
     // Ambiguous: nothing in the file tells the order.
-    let amb = write(
+    let amb = write_file(
         dir.path(),
         "amb.csv",
         format!("{head}f1,A,1,{t},2025-01-01\nf2,A,1,{t},05/06/2025\n"),
     );
     // Evidence: 25/12 shows day-first, so 05/06 is 5 June.
-    let ev = write(
+    let ev = write_file(
         dir.path(),
         "ev.csv",
         format!("{head}g1,A,1,{t},25/12/2025\ng2,A,1,{t},05/06/2025\n"),
@@ -452,27 +389,27 @@ fn dates_in_every_format_and_ambiguity_rules() {
 #[test]
 fn attribution_by_tenant_file_domain_company_and_folder() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let customers = write(dir.path(), "lists/Customers.csv", CUSTOMERS);
+    let customers = write_file(dir.path(), "lists/Customers.csv", CUSTOMERS);
     let plain = |id: &str| format!("Subscription ID,Subscription,Quantity\n{id},Office 365 E3,5\n");
-    write(
+    write_file(
         dir.path(),
         &format!("in/export {}.csv", guid(5)),
         plain("h1"),
     );
-    write(dir.path(), "in/fabrikam.com.csv", plain("h2"));
-    write(
+    write_file(dir.path(), "in/fabrikam.com.csv", plain("h2"));
+    write_file(
         dir.path(),
         "in/contoso-ltd_subscriptions_2024-05-01.csv",
         plain("h3"),
     );
-    write(dir.path(), "in/Northwind Traders/export.csv", plain("h4"));
-    write(dir.path(), "in/twin co.csv", plain("h5"));
-    write(
+    write_file(dir.path(), "in/Northwind Traders/export.csv", plain("h4"));
+    write_file(dir.path(), "in/twin co.csv", plain("h5"));
+    write_file(
         dir.path(),
         "in/mystery.csv",
         format!("{}h7,X,1\n", plain("h6")),
     );
-    write(
+    write_file(
         dir.path(),
         "in/mixed.csv",
         "Subscription ID,Subscription,Quantity,Customer name\nh8,A,1,FABRIKAM\nh9,A,1,Nobody Inc\nh10,A,1,Nobody Inc\n",
@@ -537,7 +474,7 @@ fn batch_migration_csv_reads_current_values_and_keeps_the_rest() {
         t = guid(1).to_uppercase(),
         s = "EEEEEEEE-0000-4000-8000-000000000001"
     );
-    let p = write(
+    let p = write_file(
         dir.path(),
         "subscriptions.csv",
         format!("{header}\n{row}\n"),
@@ -570,13 +507,13 @@ fn batch_migration_csv_reads_current_values_and_keeps_the_rest() {
 }
 
 fn activity_fixture(dir: &Path) -> (IngestSpec, PathBuf) {
-    let customers = write(dir, "Customers.csv", CUSTOMERS);
-    let contoso = write(
+    let customers = write_file(dir, "Customers.csv", CUSTOMERS);
+    let contoso = write_file(
         dir,
         "exports/Contoso Ltd.csv",
         "Subscription ID,Subscription,Quantity\naaaa0001-0000-4000-8000-000000000001,Office 365 E3,10\n",
     );
-    let fabrikam = write(
+    let fabrikam = write_file(
         dir,
         "exports/fabrikam.csv",
         "Subscription ID,Subscription,Quantity\naaaa0002-0000-4000-8000-000000000002,Office 365 E5,3\n",
@@ -589,7 +526,7 @@ fn activity_fixture(dir: &Path) -> (IngestSpec, PathBuf) {
         2024-05-05 10:00:00,Unknown Corp,Purchased Office 365 E3,e@p.com,\n\
         2024-05-06 10:00:00,Unknown Corp,Purchased Office 365 E3,e@p.com,\n\
         2024-05-07 10:00:00,Twin Co,Suspended subscription,f@p.com,\n";
-    let log = write(dir, "logs/act.csv", log);
+    let log = write_file(dir, "logs/act.csv", log);
     let spec = IngestSpec {
         exports: vec![contoso, fabrikam],
         customers: Some(customers),
@@ -681,7 +618,7 @@ fn activity_joins_names_and_counts_changes_after_the_export() {
 fn activity_dates_ambiguous_or_inferred_per_log() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut spec, _) = activity_fixture(dir.path());
-    let amb = write(
+    let amb = write_file(
         dir.path(),
         "act.csv",
         "Date-Time,Affected customer,Action\n\
@@ -703,7 +640,7 @@ fn activity_dates_ambiguous_or_inferred_per_log() {
     assert_eq!(inputs.activity.per_customer[&guid(1)].count, 3);
 
     // A later unambiguous date (13/06) settles the order for the file.
-    let ev = write(
+    let ev = write_file(
         dir.path(),
         "act2.csv",
         "Date-Time;Affected customer;Action\n\
@@ -737,7 +674,7 @@ fn activity_log_in_utf16_with_tabs_is_streamed() {
             2 + i % 20
         ));
     }
-    spec.activity = vec![write(dir.path(), "zh.csv", utf16(&text, true))];
+    spec.activity = vec![write_file(dir.path(), "zh.csv", utf16(&text, true))];
     let inputs = read(&spec);
     assert!(inputs.issues.is_empty(), "{:?}", issue_texts(&inputs));
     let c = &inputs.activity.per_customer[&guid(1)];
@@ -749,43 +686,47 @@ fn activity_log_in_utf16_with_tabs_is_streamed() {
 #[test]
 fn changes_are_counted_after_the_workbook_creation_time() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let customers = write(dir.path(), "Customers.csv", CUSTOMERS);
+    let customers = write_file(dir.path(), "Customers.csv", CUSTOMERS);
     let book = dir.path().join("Fabrikam.xlsx");
-    xlsx(
+    export_xlsx(
         &book,
         &[(
             "Sheet1",
             vec![
                 vec![
-                    V::S("Subscription ID"),
-                    V::S("Subscription"),
-                    V::S("Quantity"),
+                    Cell::S("Subscription ID"),
+                    Cell::S("Subscription"),
+                    Cell::S("Quantity"),
                 ],
                 vec![
-                    V::S("aaaa0009-0000-4000-8000-000000000009"),
-                    V::S("E3"),
-                    V::N(2.0),
+                    Cell::S("aaaa0009-0000-4000-8000-000000000009"),
+                    Cell::S("E3"),
+                    Cell::N(2.0),
                 ],
             ],
         )],
         Some(dt(2024, 5, 10, 12, 0)),
     );
     let act = dir.path().join("act.xlsx");
-    xlsx(
+    export_xlsx(
         &act,
         &[(
             "Log",
             vec![
-                vec![V::S("Date-Time"), V::S("Affected customer"), V::S("Action")],
                 vec![
-                    V::D(dt(2024, 5, 10, 11, 0)),
-                    V::S("Fabrikam"),
-                    V::S("Suspended subscription"),
+                    Cell::S("Date-Time"),
+                    Cell::S("Affected customer"),
+                    Cell::S("Action"),
                 ],
                 vec![
-                    V::D(dt(2024, 5, 10, 13, 0)),
-                    V::S("Fabrikam"),
-                    V::S("Reactivated subscription"),
+                    Cell::D(dt(2024, 5, 10, 11, 0)),
+                    Cell::S("Fabrikam"),
+                    Cell::S("Suspended subscription"),
+                ],
+                vec![
+                    Cell::D(dt(2024, 5, 10, 13, 0)),
+                    Cell::S("Fabrikam"),
+                    Cell::S("Reactivated subscription"),
                 ],
             ],
         )],
@@ -819,13 +760,13 @@ fn garbage_inputs_become_issues_not_panics() {
     let mut valid = Vec::new();
     {
         let p = dir.path().join("valid.xlsx");
-        xlsx(
+        export_xlsx(
             &p,
             &[(
                 "S",
                 vec![
-                    vec![V::S("Subscription ID"), V::S("Quantity")],
-                    vec![V::S("z9"), V::N(1.0)],
+                    vec![Cell::S("Subscription ID"), Cell::S("Quantity")],
+                    vec![Cell::S("z9"), Cell::N(1.0)],
                 ],
             )],
             None,
@@ -833,18 +774,18 @@ fn garbage_inputs_become_issues_not_panics() {
         valid = std::fs::read(p).unwrap_or(valid);
     }
     let files = [
-        write(dir.path(), "junk.xlsx", &junk),
-        write(dir.path(), "truncated.xlsx", &valid[..valid.len() / 2]),
-        write(dir.path(), "zip-header-only.xlsx", b"PK\x03\x04"),
-        write(dir.path(), "empty.csv", b""),
-        write(dir.path(), "junk.csv", &junk),
-        write(
+        write_file(dir.path(), "junk.xlsx", &junk),
+        write_file(dir.path(), "truncated.xlsx", &valid[..valid.len() / 2]),
+        write_file(dir.path(), "zip-header-only.xlsx", b"PK\x03\x04"),
+        write_file(dir.path(), "empty.csv", b""),
+        write_file(dir.path(), "junk.csv", &junk),
+        write_file(
             dir.path(),
             "ragged.csv",
             "Subscription ID,Subscription,Quantity\nz2\nz3,A,1,extra,more\n\n,,\n",
         ),
-        write(dir.path(), "big.csv", big_cell),
-        write(dir.path(), "notes.csv", "just some text\nnothing here\n"),
+        write_file(dir.path(), "big.csv", big_cell),
+        write_file(dir.path(), "notes.csv", "just some text\nnothing here\n"),
     ];
     let inputs = read(&exports(
         &files.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
@@ -877,10 +818,10 @@ fn missing_paths_are_fatal_and_progress_is_reported() {
     let dir = tempfile::tempdir().expect("tempdir");
     let missing = dir.path().join("nope");
     assert!(read_all(&exports(&[&missing]), &|_, _| {}).is_err());
-    let a = write(dir.path(), "a/1.csv", "Subscription ID,Quantity\nx1,1\n");
-    write(dir.path(), "a/2.csv", "Subscription ID,Quantity\nx2,1\n");
-    write(dir.path(), "a/~$lock.xlsx", "lock");
-    write(dir.path(), "a/readme.md", "ignored");
+    let a = write_file(dir.path(), "a/1.csv", "Subscription ID,Quantity\nx1,1\n");
+    write_file(dir.path(), "a/2.csv", "Subscription ID,Quantity\nx2,1\n");
+    write_file(dir.path(), "a/~$lock.xlsx", "lock");
+    write_file(dir.path(), "a/readme.md", "ignored");
     let calls = Mutex::new(Vec::new());
     let inputs = read_all(&exports(&[a.parent().expect("parent")]), &|d, t| {
         calls.lock().expect("lock").push((d, t));

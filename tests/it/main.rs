@@ -13,5 +13,4 @@ mod plan_fixtures;
 mod pull;
 mod push;
 mod sheet;
-mod util_sheet;
-mod util_xlsx;
+mod support;

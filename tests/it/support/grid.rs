@@ -1,12 +1,15 @@
-//! Test helpers for workbooks as data: read every sheet with calamine into
-//! an absolute grid, edit it like a reviewer would (approve, sort, retype,
-//! rename a header, move a column), write it back as another xlsx writer
-//! would, and compare grids cell by cell, reporting the first differing A1
-//! cell (never bytes).
+//! Workbooks as data: read every sheet with calamine into an absolute grid,
+//! edit it like a reviewer would (approve, sort, retype, rename a header,
+//! move a column), write it back as another xlsx writer would, read cells
+//! as the text a person sees (records by header, the Issues sheet), and
+//! compare grids cell by cell, reporting the first differing A1 cell
+//! (never bytes).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use calamine::{Data, Reader, open_workbook_auto};
+use chrono::{Duration, NaiveDate};
 use csp_consolidate::model::col_letters;
 use rust_xlsxwriter::{Format, Workbook};
 
@@ -152,4 +155,100 @@ pub fn grid_eq(a: &Cells, b: &Cells) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A cell as the text a person reads: whole numbers without `.0`, dates as
+/// `YYYY-MM-DD` (with the time when it is not midnight).
+pub fn show(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),
+        Data::DateTime(dt) => excel_date(dt.as_f64()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#ERROR {e:?}"),
+    }
+}
+
+/// An Excel serial (1900 system) as `YYYY-MM-DD[ HH:MM:SS]`.
+fn excel_date(serial: f64) -> String {
+    let base = NaiveDate::from_ymd_opt(1899, 12, 30).expect("epoch");
+    let secs = (serial * 86_400.0).round() as i64;
+    let dt = base.and_hms_opt(0, 0, 0).expect("midnight") + Duration::seconds(secs);
+    if secs % 86_400 == 0 {
+        dt.format("%Y-%m-%d").to_string()
+    } else {
+        dt.format("%Y-%m-%d %H:%M:%S").to_string()
+    }
+}
+
+/// A sheet as rows of shown text, trailing empty cells dropped.
+pub fn shown(cells: &Cells) -> Vec<Vec<String>> {
+    cells
+        .iter()
+        .map(|row| {
+            let mut r: Vec<String> = row.iter().map(show).collect();
+            while r.last().is_some_and(String::is_empty) {
+                r.pop();
+            }
+            r
+        })
+        .collect()
+}
+
+/// A data row of a sheet: header → shown text.
+pub type Record = BTreeMap<String, String>;
+
+/// The Migration sheet's data rows as records.
+pub fn migration_rows(book: &Path) -> Vec<Record> {
+    records(&sheet(book, "Migration"))
+}
+
+/// A sheet whose row 1 is a header, as one record per data row.
+pub fn records(cells: &Cells) -> Vec<Record> {
+    let headers: Vec<String> = cells[0].iter().map(show).collect();
+    cells[1..]
+        .iter()
+        .map(|row| {
+            headers
+                .iter()
+                .enumerate()
+                .map(|(i, h)| (h.clone(), row.get(i).map(show).unwrap_or_default()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The one Migration record of `subscription`.
+pub fn record_of<'a>(rows: &'a [Record], subscription: &str) -> &'a Record {
+    rows.iter()
+        .find(|r| r["Source subscription ID"] == subscription)
+        .unwrap_or_else(|| panic!("no Migration row for {subscription}"))
+}
+
+/// The Issues sheet as (severity, file, place, message).
+pub fn issues_sheet(book: &Path) -> Vec<[String; 4]> {
+    let cells = sheet(book, "Issues");
+    let c = |h: &str| col(&cells, h);
+    let (s, f, p, m) = (c("Severity"), c("File"), c("Place"), c("Message"));
+    cells[1..]
+        .iter()
+        .map(|r| {
+            let g = |i: usize| r.get(i).map(show).unwrap_or_default();
+            [g(s), g(f), g(p), g(m)]
+        })
+        .collect()
+}
+
+/// The Issues-sheet row for `file` at `place` whose message contains
+/// `part`; panics listing the sheet when there is none.
+pub fn issue_row(book: &Path, file: &str, place: &str, part: &str) -> [String; 4] {
+    let all = issues_sheet(book);
+    all.iter()
+        .find(|i| i[1] == file && i[2] == place && i[3].contains(part))
+        .cloned()
+        .unwrap_or_else(|| panic!("no Issues row {file} | {place} | …{part}…\n{all:#?}"))
 }
