@@ -2,13 +2,13 @@
 //! edit it like a reviewer would (approve, sort, retype, rename a header,
 //! move a column), write it back as another xlsx writer would, read cells
 //! as the text a person sees (records by header, the Issues sheet), and
-//! compare grids cell by cell, reporting the first differing A1 cell
-//! (never bytes).
+//! compare grids or whole workbooks cell by cell, reporting the first
+//! differing A1 cell (never bytes).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use calamine::{Data, Reader, open_workbook_auto};
+use calamine::{Data, Reader, SheetVisible, WorkbookProperties, open_workbook_auto};
 use chrono::{Duration, NaiveDate};
 use csp_consolidate::model::col_letters;
 use rust_xlsxwriter::{Format, Workbook};
@@ -144,6 +144,74 @@ pub fn grid_eq(a: &Cells, b: &Cells) -> Result<(), String> {
         for c in 0..cols {
             let get =
                 |row: Option<&Vec<Data>>| row.and_then(|x| x.get(c)).map(text).unwrap_or_default();
+            let (va, vb) = (get(ra), get(rb));
+            if va != vb {
+                return Err(format!(
+                    "{}{}: {va:?} != {vb:?}",
+                    col_letters(c as u32),
+                    r + 1
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A workbook's meaning: its document properties and, in order, each
+/// sheet's name, visibility and typed cells.
+#[derive(Debug, PartialEq)]
+pub struct Contents {
+    pub properties: WorkbookProperties,
+    pub sheets: Vec<(String, SheetVisible, Cells)>,
+}
+
+/// Read everything [`Contents`] holds.
+pub fn contents(path: &Path) -> Contents {
+    let mut wb = open_workbook_auto(path).expect("open workbook");
+    let properties = wb.workbook_properties().expect("workbook properties");
+    let visible: Vec<SheetVisible> = wb.sheets_metadata().iter().map(|m| m.visible).collect();
+    let sheets = read_sheets(path)
+        .into_iter()
+        .zip(visible)
+        .map(|((name, cells), v)| (name, v, cells))
+        .collect();
+    Contents { properties, sheets }
+}
+
+/// Compare two workbooks by meaning: same properties, same sheets in the
+/// same order with the same visibility, and every cell of the same type and
+/// value. `Err` names the first difference (sheet and A1 cell).
+pub fn same_workbook(a: &Path, b: &Path) -> Result<(), String> {
+    let (a, b) = (contents(a), contents(b));
+    if a.properties != b.properties {
+        return Err(format!(
+            "document properties: {:?} != {:?}",
+            a.properties, b.properties
+        ));
+    }
+    let names = |c: &Contents| -> Vec<(String, SheetVisible)> {
+        c.sheets.iter().map(|(n, v, _)| (n.clone(), *v)).collect()
+    };
+    if names(&a) != names(&b) {
+        return Err(format!("sheets: {:?} != {:?}", names(&a), names(&b)));
+    }
+    for ((name, _, ca), (_, _, cb)) in a.sheets.iter().zip(&b.sheets) {
+        typed_grid_eq(ca, cb).map_err(|e| format!("{name}!{e}"))?;
+    }
+    Ok(())
+}
+
+/// Compare two grids cell by cell, types included (an empty cell and a
+/// missing one are the same); `Err` names the first differing cell.
+pub fn typed_grid_eq(a: &Cells, b: &Cells) -> Result<(), String> {
+    let rows = a.len().max(b.len());
+    for r in 0..rows {
+        let (ra, rb) = (a.get(r), b.get(r));
+        let cols = ra.map_or(0, Vec::len).max(rb.map_or(0, Vec::len));
+        for c in 0..cols {
+            let get = |row: Option<&Vec<Data>>| {
+                row.and_then(|x| x.get(c)).cloned().unwrap_or(Data::Empty)
+            };
             let (va, vb) = (get(ra), get(rb));
             if va != vb {
                 return Err(format!(
