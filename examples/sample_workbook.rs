@@ -14,8 +14,8 @@ use std::time::Instant;
 use csp_consolidate::plan::make_plan;
 use csp_consolidate::sheet::{read_workbook, write_workbook};
 
-#[path = "../tests/it/util_sheet.rs"]
-mod util_sheet;
+#[path = "../tests/it/support/sample.rs"]
+mod sample;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,8 +30,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|n| n.parse::<usize>())
         .transpose()?;
     let book = match rows {
-        Some(n) => util_sheet::large_book(n),
-        None => util_sheet::sample_book(),
+        Some(n) => sample::large_book(n),
+        None => sample::sample_book(),
     };
     if !args.iter().any(|a| a == "--no-write") {
         let t = Instant::now();

@@ -231,7 +231,7 @@ pub(crate) struct Counters {
     pub token_fetches: AtomicU64,
 }
 
-/// A snapshot of [`Counters`] (see `Client::stats`).
+/// A snapshot of `Counters` (see `Client::stats`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ClientStats {
     /// HTTP tries sent to the API (token requests excluded).

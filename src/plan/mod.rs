@@ -119,7 +119,7 @@ impl Plan {
         self.counts.blocking == 0
     }
 
-    /// The plan as people read it (see [`render`]).
+    /// The plan as people read it (see `render`).
     pub fn render_human(&self) -> String {
         render::human(self)
     }

@@ -8,7 +8,7 @@
 //! API has them all. A pull of a large account runs for minutes at the
 //! API's rate limit, so it is resumable: everything fetched is cached under
 //! `DIR/.pull/` ([`cache`]) and a re-run fetches only what is missing
-//! ([`fetch`]); the CSVs are then rebuilt from the cache ([`write`]) in a
+//! ([`fetch`]); the CSVs are then rebuilt from the cache ([`write`](mod@write)) in a
 //! deterministic order, so an interrupted-and-resumed pull writes the same
 //! bytes as an uninterrupted one. `build` needs nothing special: the
 //! headers are ones ingest already recognises ([`rows`]).

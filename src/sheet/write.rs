@@ -43,7 +43,7 @@ const REVIEW_FILL: u32 = 0xFFF2CC;
 ///
 /// The book is consumed: it is dropped once every sheet is written, so its
 /// memory is free before the file is compressed and Migration's table is
-/// registered (see [`start_migration`]).
+/// registered (see `start_migration`).
 pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<(), SheetError> {
     let shown = path.display().to_string();
     let wrap = |error| SheetError::Write {

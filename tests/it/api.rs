@@ -1,9 +1,8 @@
 //! The Partner Center client against a scripted server over real HTTP on
 //! loopback: retries and their delays, paging, token renewal, error shapes
 //! and secret hygiene. Writes (orders, carts, PATCH) are in `api/writes.rs`;
-//! the scripted server is `api/util.rs`.
+//! the scripted server is `support/scripted.rs`.
 
-mod util;
 mod writes;
 
 use std::sync::Arc;
@@ -12,7 +11,7 @@ use std::time::Duration;
 use csp_consolidate::api::{ApiError, AuditQuery, Credential, CustomerQuery, ErrorClass, Secret};
 use uuid::Uuid;
 
-use util::{SECRET, client, client_with, config, json, server};
+use crate::support::scripted::{SECRET, client, client_with, config, json, server};
 
 const CUSTOMER: &str = r#"{"id":"c1","companyProfile":{"tenantId":"c1","domain":"contoso.onmicrosoft.com",
   "companyName":"Contoso"},"relationshipToPartner":"reseller","attributes":{"etag":"1","objectType":"Customer"}}"#;
@@ -267,7 +266,7 @@ async fn api_401_renews_the_token_once() {
     let always = server(|_, _| json(401, r#"{"message":"expired"}"#))
         .start()
         .await;
-    let (client2, _) = util::client(&always);
+    let (client2, _) = crate::support::scripted::client(&always);
     let err = client2.get_customer("c1").await.unwrap_err();
     assert_eq!(err.class(), ErrorClass::Auth);
     assert_eq!(always.api_requests().len(), 2);

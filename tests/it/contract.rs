@@ -25,10 +25,11 @@ mod reads;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use csp_consolidate::api::{Client, ClientConfig, Cloud, Credential, Secret, Timer};
+use csp_consolidate::api::{Client, ClientConfig, Credential, Secret, Timer};
 use csp_consolidate::api::{ManualTimer, retry::SleepFuture};
-use csp_consolidate::emulator::state::World;
 use csp_consolidate::emulator::{self, EmulatorConfig, EmulatorHandle, TenantCounters};
+
+use crate::support::emu;
 
 /// Contoso Lab: reseller at both partners, three subscriptions at the source.
 pub const CONTOSO: &str = "8e1c0a55-0000-4000-8000-00000000c001";
@@ -129,23 +130,14 @@ impl Timer for HookTimer {
     }
 }
 
-/// The bundled example world (`fixtures/emulator/seed.json`).
-pub fn example() -> World {
-    emulator::load_world(None, None).unwrap()
-}
-
 /// Start an emulator on the example world; `tweak` adjusts its config.
 pub async fn start(tweak: impl FnOnce(&mut EmulatorConfig)) -> Arc<EmulatorHandle> {
-    let mut config = EmulatorConfig::new(example());
-    tweak(&mut config);
-    Arc::new(emulator::spawn(config).await.unwrap())
+    Arc::new(emu::start(emu::example(), tweak).await)
 }
 
 /// A client config for `partner` at the emulator, with test-sized polling.
 pub fn config(emu: &EmulatorHandle, partner: Partner, credential: Credential) -> ClientConfig {
-    let mut c = ClientConfig::new(Cloud::Global, partner.domain(), partner.app(), credential);
-    c.api_url = Some(emu.base_url());
-    c.token_url = Some(emu.base_url());
+    let mut c = emu::client_config(&emu.base_url(), partner.domain(), partner.app(), credential);
     c.timeout = Duration::from_secs(20);
     c.poll.interval = Duration::from_secs(5);
     c.poll.attempts = 5;
@@ -164,20 +156,12 @@ pub fn client(emu: &EmulatorHandle, partner: Partner) -> (Client, Arc<HookTimer>
 /// A client from `config` with a fresh [`HookTimer`].
 pub fn client_with(config: ClientConfig) -> (Client, Arc<HookTimer>) {
     let timer = HookTimer::new();
-    let client = Client::builder(config)
-        .timer(timer.clone())
-        .build()
-        .unwrap();
-    (client, timer)
+    (emu::client(config, timer.clone()), timer)
 }
 
 /// The emulator's counters for one partner tenant (zero if untouched).
 pub fn counters(emu: &EmulatorHandle, partner: Partner) -> TenantCounters {
-    emu.counters()
-        .tenants
-        .get(partner.name())
-        .cloned()
-        .unwrap_or_default()
+    emu::counters(emu, partner.name())
 }
 
 /// How often the emulator served `METHOD /route/{template}` to `partner`.

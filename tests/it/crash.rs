@@ -22,16 +22,17 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
 use chrono::{Days, NaiveDate, Utc};
-use csp_consolidate::emulator::{self, EmulatorConfig, EmulatorHandle, Faults, World};
+use csp_consolidate::emulator::{self, Faults, World};
 use csp_consolidate::model::{
     BillingCycle, Commerce, CustomerSummary, MigrationBook, Relationship, Retirement,
 };
 use csp_consolidate::push::crash::{CRASH_ENV, Point};
 use serde_json::json;
 
-use crate::util_sheet::{base_row, sample_book};
-
-const BIN: &str = env!("CARGO_BIN_EXE_csp-consolidate");
+use crate::support::bin::{BIN, command};
+use crate::support::emu::{Background as Emu, accounts_toml};
+use crate::support::sample::{base_row, sample_book};
+use crate::support::workbook::write_book;
 const BASIC: &str = "CFQ7TTC0LH18:0001:CFQ7TTC0K971";
 const E3: &str = "CFQ7TTC0LCHC:0002:CFQ7TTC0KDQT";
 const LEGACY_E1: &str = "91FD106F-4B2C-4938-95AC-F54F74E9A239";
@@ -208,27 +209,13 @@ fn world() -> World {
         .unwrap_or_else(|e| panic!("crash world: {e}"))
 }
 
-/// An emulator on its own runtime (the runtime outlives the handle).
-struct Emu {
-    handle: EmulatorHandle,
-    _rt: tokio::runtime::Runtime,
-}
-
-impl Emu {
-    fn start(world: World, faults: &str) -> Emu {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap_or_else(|e| panic!("runtime: {e}"));
-        let mut config = EmulatorConfig::new(world);
-        config.faults = Faults::parse(faults).unwrap_or_else(|e| panic!("faults: {e}"));
+/// An emulator on its own runtime, with `faults` and no rate limit.
+fn start_emu(world: World, faults: &str) -> Emu {
+    let faults = Faults::parse(faults).unwrap_or_else(|e| panic!("faults: {e}"));
+    Emu::start(world, |config| {
+        config.faults = faults;
         config.rate_limit_per_minute = 0;
-        let handle = rt
-            .block_on(emulator::spawn(config))
-            .unwrap_or_else(|e| panic!("spawn: {e}"));
-        Emu { handle, _rt: rt }
-    }
+    })
 }
 
 /// A folder with the workbook (and maybe a journal) and a config for `emu`.
@@ -255,15 +242,8 @@ impl Case {
                 std::fs::copy(&path, dir.path().join(&*name)).unwrap_or_else(|e| panic!("{e}"));
             }
         }
-        let base = emu.handle.base_url();
-        let mut toml = String::new();
-        for (name, (var, _)) in ["source", "destination"].iter().zip(SECRETS) {
-            toml.push_str(&format!(
-                "[accounts.{name}]\ntenant = \"{name}\"\nclient_id = \"{name}-app\"\nclient_secret_env = \"{var}\"\napi_url = \"{base}\"\ntoken_url = \"{base}\"\n\n"
-            ));
-        }
-        let config = dir.path().join("csp-consolidate.toml");
-        std::fs::write(&config, toml).unwrap_or_else(|e| panic!("{e}"));
+        let accounts = [("source", SECRETS[0].0), ("destination", SECRETS[1].0)];
+        let config = accounts_toml(dir.path(), &emu.handle.base_url(), &accounts);
         Case {
             workbook: dir.path().join("migration.xlsx"),
             config,
@@ -272,7 +252,7 @@ impl Case {
     }
 
     fn command(&self, verb: Verb, crash: Option<&str>) -> Command {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = command();
         let account = match verb {
             Verb::Push => "destination",
             Verb::Retire => "source",
@@ -335,8 +315,7 @@ fn killed(out: &Output) -> bool {
 /// The reviewed workbook in a folder of its own (copied into each case).
 fn workbook_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    csp_consolidate::sheet::write_workbook(book(), &dir.path().join("migration.xlsx"))
-        .unwrap_or_else(|e| panic!("write workbook: {e}"));
+    write_book(dir.path(), &book());
     dir
 }
 
@@ -471,7 +450,7 @@ fn crash_everywhere(
 fn push_is_exactly_once_when_killed_at_any_journal_moment() {
     let book_dir = workbook_dir();
     let start = || {
-        let emu = Emu::start(world(), "");
+        let emu = start_emu(world(), "");
         let case = Case::new(book_dir.path(), &emu);
         (emu, case)
     };
@@ -490,13 +469,13 @@ fn push_is_exactly_once_when_killed_at_any_journal_moment() {
 fn retire_is_exactly_once_when_killed_at_any_journal_moment() {
     let book_dir = workbook_dir();
     // One completed push; every case starts from its world and journal.
-    let emu = Emu::start(world(), "");
+    let emu = start_emu(world(), "");
     let pushed = Case::new(book_dir.path(), &emu);
     pushed.complete(Verb::Push, "push before retire");
     let after_push = emu.handle.state_snapshot();
     drop(emu);
     let start = || {
-        let emu = Emu::start(after_push.clone(), "");
+        let emu = start_emu(after_push.clone(), "");
         let case = Case::new(pushed.dir.path(), &emu);
         (emu, case)
     };
@@ -518,7 +497,7 @@ fn push_is_exactly_once_when_killed_from_outside_at_random_moments() {
     let seed = fastrand::u64(..);
     let mut rng = fastrand::Rng::with_seed(seed);
     for round in 0..3 {
-        let emu = Emu::start(world(), "latency=30ms");
+        let emu = start_emu(world(), "latency=30ms");
         let case = Case::new(book_dir.path(), &emu);
         let mut kills = 0;
         for _ in 0..5 {
@@ -546,7 +525,7 @@ fn spawn(case: &Case, verb: Verb) -> Child {
 #[test]
 fn a_second_push_on_a_busy_journal_is_refused_and_the_first_completes() {
     let book_dir = workbook_dir();
-    let emu = Emu::start(world(), "latency=100ms");
+    let emu = start_emu(world(), "latency=100ms");
     let case = Case::new(book_dir.path(), &emu);
     let mut first = case.command(Verb::Push, None);
     let first = first

@@ -8,24 +8,17 @@ mod writes;
 
 use std::time::Duration;
 
-use csp_consolidate::emulator::{self, EmulatorConfig, EmulatorHandle, Faults, World, seed};
+use csp_consolidate::emulator::{self, EmulatorHandle, Faults, World, seed};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::support::bin::command;
+use crate::support::emu::{example, start};
 
 const C1: &str = "8e1c0a55-0000-4000-8000-00000000c001"; // Contoso Lab
 const NO_REL: &str = "8e1c0a55-0000-4000-8000-00000000c00c"; // Blue Yonder Airlines
 const BASIC: &str = "CFQ7TTC0LH18:0001:CFQ7TTC0K971";
 const LEGACY_E3: &str = "796B6B5F-613C-4E24-A17C-EBA730D49C02";
-
-fn example() -> World {
-    seed::parse(seed::EXAMPLE_SEED, "seed.json").unwrap()
-}
-
-async fn start(world: World, tweak: impl FnOnce(&mut EmulatorConfig)) -> EmulatorHandle {
-    let mut config = EmulatorConfig::new(world);
-    tweak(&mut config);
-    emulator::spawn(config).await.unwrap()
-}
 
 /// A bearer-token session against one tenant.
 struct Api {
@@ -242,7 +235,7 @@ async fn cli_prints_address_first_and_saves_on_sigterm() {
     use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("rehearsal.json");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_csp-consolidate"))
+    let mut child = command()
         .args([
             "emulator",
             "--listen",
@@ -296,7 +289,7 @@ fn cli_rejects_a_bad_seed_with_its_location() {
         "{\"tenants\": [\n {\"name\": \"x\", \"partnerId\": 7}]}",
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csp-consolidate"))
+    let out = command()
         .args(["emulator", "--seed"])
         .arg(&bad)
         .output()
@@ -305,7 +298,7 @@ fn cli_rejects_a_bad_seed_with_its_location() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.json: line 2"), "{err}");
     assert!(err.contains("tenants[0].partnerId"), "{err}");
-    let faults = std::process::Command::new(env!("CARGO_BIN_EXE_csp-consolidate"))
+    let faults = command()
         .args(["emulator", "--faults", "drop=2"])
         .output()
         .unwrap();

@@ -1,5 +1,6 @@
 //! The committed `fixtures/` are exactly what `examples/make_fixtures.rs`
-//! writes (so nobody edits them by hand and they can always be rebuilt), and
+//! writes (so nobody edits them by hand and they can always be rebuilt;
+//! workbooks compared cell by cell, text exports byte for byte), and
 //! they have the properties `fixtures/README.md` promises — encodings,
 //! delimiters, exact batch-migration headers, readable workbooks, small
 //! size — which the readers' tests rely on.
@@ -7,12 +8,15 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use crate::support::grid::same_workbook;
+use crate::support::workbook::repo;
+
 #[allow(dead_code)]
 #[path = "../../examples/make_fixtures.rs"]
 mod make_fixtures;
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    repo().join("fixtures")
 }
 
 /// Files under `root`, relative, skipping folders other people own.
@@ -52,13 +56,26 @@ fn committed_fixtures_are_exactly_what_the_generator_writes() {
         "file sets differ: regenerate with `cargo run --example make_fixtures`"
     );
     for rel in &generated {
-        let new = std::fs::read(tmp.path().join(rel)).unwrap();
-        let old = std::fs::read(fixtures().join(rel)).unwrap();
-        assert!(
-            new == old,
-            "{} differs from the generator's output",
-            rel.display()
-        );
+        let (new, old) = (tmp.path().join(rel), fixtures().join(rel));
+        if rel.extension().is_some_and(|e| e == "xlsx") {
+            // A workbook by meaning: document properties, sheets in order
+            // with their visibility, every cell's type and value (not the
+            // zip's compression or the XML's layout).
+            if let Err(diff) = same_workbook(&new, &old) {
+                panic!(
+                    "{} differs from the generator's output: {diff}",
+                    rel.display()
+                );
+            }
+        } else {
+            // A text export's bytes are its content: encoding, BOM,
+            // delimiter and line ends are what the readers are tested on.
+            assert!(
+                std::fs::read(new).unwrap() == std::fs::read(old).unwrap(),
+                "{} differs from the generator's output",
+                rel.display()
+            );
+        }
     }
 }
 
@@ -137,4 +154,23 @@ fn every_workbook_opens_and_has_rows() {
             range.height()
         );
     }
+}
+
+#[test]
+fn the_workbook_comparison_sees_a_changed_cell_type_or_property() {
+    use crate::support::grid::typed_grid_eq;
+    use calamine::Data;
+    let same = fixtures().join("exports/Contoso Ltd.xlsx");
+    same_workbook(&same, &same).unwrap();
+    let other = fixtures().join("exports/fabrikam.onmicrosoft.com.xlsx");
+    assert!(same_workbook(&same, &other).is_err());
+    let number = vec![vec![Data::Empty, Data::Float(1.0)]];
+    let text = vec![vec![Data::Empty, Data::String("1".into())]];
+    let err = typed_grid_eq(&number, &text).unwrap_err();
+    assert!(err.starts_with("B1: "), "{err}");
+    typed_grid_eq(
+        &number,
+        &vec![vec![Data::Empty, Data::Float(1.0), Data::Empty]],
+    )
+    .unwrap();
 }

@@ -1,6 +1,9 @@
 //! One integration-test binary (faster to link than one per file), grouped
 //! by area.
 
+// Test helpers outside #[test] functions fail by panicking too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod api;
 mod architecture;
 mod build;
@@ -14,5 +17,4 @@ mod plan_fixtures;
 mod pull;
 mod push;
 mod sheet;
-mod util_sheet;
-mod util_xlsx;
+mod support;

@@ -2,16 +2,17 @@
 //! blocking rule with the cell it names, re-saved fixtures, and the CLI's
 //! exit codes.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use calamine::Data;
 use csp_consolidate::model::Retirement;
 use csp_consolidate::model::{Action, MigrationBook};
 use csp_consolidate::plan::{LineItem, Plan, PurchasePath, make_plan};
-use csp_consolidate::sheet::{read_workbook, write_workbook};
+use csp_consolidate::sheet::read_workbook;
 
-use crate::util_sheet::sample_book;
-use crate::util_xlsx::{Cells, col, named, rewrite, set};
+use crate::support::grid::{Cells, col, named, rewrite, set};
+use crate::support::sample::sample_book;
+use crate::support::workbook::write_book;
 
 pub const SUB_A: &str = "5e1f0c2a-7b3d-4c8e-9f10-1a2b3c4d5e6f"; // row 2, NCE, Contoso
 pub const SUB_B: &str = "00c0ffee-0000-4000-8000-000000000001"; // row 3, legacy, Contoso
@@ -19,12 +20,6 @@ pub const SUB_D: &str = "a0b1c2d3-e4f5-4607-8899-aabbccddeeff"; // row 5, NCE, F
 const SUB_E: &str = "b0b1c2d3-e4f5-4607-8899-aabbccddee00"; // row 6, Skip
 const SUB_F: &str = "c0ffee00-aaaa-4bbb-8ccc-ddddeeeeffff"; // row 7, no tenant
 pub const RECREATE: [&str; 3] = [SUB_A, SUB_B, SUB_D];
-
-pub fn write(dir: &Path, book: &MigrationBook) -> PathBuf {
-    let path = dir.join("migration.xlsx");
-    write_workbook(book.clone(), &path).expect("write");
-    path
-}
 
 pub fn plan_of(path: &Path) -> Plan {
     make_plan(&read_workbook(path).expect("read"))
@@ -37,7 +32,7 @@ fn reviewed(edit: impl FnOnce(&mut Cells)) -> (Plan, String) {
 
 fn reviewed_book(book: MigrationBook, edit: impl FnOnce(&mut Cells)) -> (Plan, String) {
     let dir = tempfile::tempdir().unwrap();
-    let src = write(dir.path(), &book);
+    let src = write_book(dir.path(), &book);
     let dst = dir.path().join("reviewed.xlsx");
     rewrite(&src, &dst, |sheets| edit(named(sheets, "Migration")));
     (plan_of(&dst), dst.display().to_string())
@@ -87,7 +82,7 @@ pub fn items(plan: &Plan) -> Vec<LineItem> {
 #[test]
 fn nothing_approved_gives_an_empty_clean_plan() {
     let dir = tempfile::tempdir().unwrap();
-    let plan = plan_of(&write(dir.path(), &sample_book()));
+    let plan = plan_of(&write_book(dir.path(), &sample_book()));
     assert_eq!(plan.counts.line_items, 0);
     assert_eq!(
         plan.problems().count(),
@@ -122,7 +117,7 @@ fn approving_every_recreate_row_gives_exactly_those_line_items() {
         (Some("annual"), Some("P1Y"))
     );
     assert_eq!(a.friendly_name.as_deref(), Some("=SUM(A1:A2)"));
-    assert_eq!(a.customer_tenant_id, crate::util_sheet::CONTOSO);
+    assert_eq!(a.customer_tenant_id, crate::support::sample::CONTOSO);
     assert!(matches!(a.retire, Retirement::Cancel { .. }));
     assert_eq!(a.row, format!("{file}: Migration!2:2"));
     let b = plan

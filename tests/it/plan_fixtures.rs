@@ -1,13 +1,13 @@
 //! `plan` over the committed re-saved fixtures (`fixtures/reviewed/`) and
 //! the `plan` command line: exit codes and `--json`.
 
-use assert_cmd::Command;
 use csp_consolidate::plan::LineItem;
 
-use crate::plan::{RECREATE, SUB_B, assert_blocked, items, plan_of, problems, write};
-use crate::sheet::fixture;
-use crate::util_sheet::sample_book;
-use crate::util_xlsx::rewrite;
+use crate::plan::{RECREATE, SUB_B, assert_blocked, items, plan_of, problems};
+use crate::support::bin::cli;
+use crate::support::grid::rewrite;
+use crate::support::sample::sample_book;
+use crate::support::workbook::{reviewed as fixture, write_book};
 
 /// Line items of a committed fixture, without workbook-specific rows.
 fn fixture_items(name: &str) -> Vec<LineItem> {
@@ -80,10 +80,6 @@ fn locked_edits_are_caught_after_a_re_save() {
     }
 }
 
-fn cli() -> Command {
-    Command::cargo_bin("csp-consolidate").unwrap()
-}
-
 #[test]
 fn cli_exit_codes_follow_the_plan() {
     let clean = cli()
@@ -99,7 +95,7 @@ fn cli_exit_codes_follow_the_plan() {
         .assert()
         .code(1);
     let dir = tempfile::tempdir().unwrap();
-    let src = write(dir.path(), &sample_book());
+    let src = write_book(dir.path(), &sample_book());
     let bare = dir.path().join("bare.xlsx");
     rewrite(&src, &bare, |sheets| {
         sheets.retain(|(n, _)| n == "Migration")

@@ -10,11 +10,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use csp_consolidate::api::{Client, ClientConfig, Cloud, Credential, Secret};
-use csp_consolidate::emulator::{self, EmulatorConfig, EmulatorHandle, Faults, World, seed};
+use csp_consolidate::api::{Client, SystemTimer};
+use csp_consolidate::emulator::{self, EmulatorHandle, Faults, seed};
 use csp_consolidate::ingest::{self, IngestSpec};
 use csp_consolidate::model::{Action, OfferMap, Retirement, SubStatus, classify::classify};
 use csp_consolidate::pull::{self, PullReport, PullSettings};
+
+use crate::support::bin::command;
+use crate::support::emu::{self, accounts_toml, start};
 
 const FILES: [&str; 3] = [
     pull::CUSTOMERS_CSV,
@@ -22,22 +25,8 @@ const FILES: [&str; 3] = [
     pull::ACTIVITY_CSV,
 ];
 
-async fn start(world: World, tweak: impl FnOnce(&mut EmulatorConfig)) -> EmulatorHandle {
-    let mut config = EmulatorConfig::new(world);
-    tweak(&mut config);
-    emulator::spawn(config).await.unwrap()
-}
-
 fn client(h: &EmulatorHandle) -> Client {
-    let mut config = ClientConfig::new(
-        Cloud::Global,
-        "source",
-        "source-app",
-        Credential::ClientSecret(Secret::new("source-secret")),
-    );
-    config.api_url = Some(h.base_url());
-    config.token_url = Some(h.base_url());
-    Client::new(config).unwrap()
+    emu::client(emu::seed_config(h, "source"), Arc::new(SystemTimer))
 }
 
 async fn run_pull(
@@ -245,13 +234,7 @@ async fn throttling_and_server_errors_do_not_change_the_files() {
 /// A config file pointing the `source` account at the emulator; the
 /// secret stays in the environment.
 fn config_file(dir: &Path, base: &str) -> PathBuf {
-    let path = dir.join("csp-consolidate.toml");
-    let text = format!(
-        "[accounts.source]\ntenant = \"source\"\nclient_id = \"source-app\"\n\
-         client_secret_env = \"CSP_TEST_PULL_SECRET\"\napi_url = \"{base}\"\ntoken_url = \"{base}\"\n"
-    );
-    std::fs::write(&path, text).unwrap();
-    path
+    accounts_toml(dir, base, &[("source", "CSP_TEST_PULL_SECRET")])
 }
 
 fn pull_command(config: &Path, out: &Path) -> Command {
@@ -259,7 +242,7 @@ fn pull_command(config: &Path, out: &Path) -> Command {
 }
 
 fn account_command(account: &str, config: &Path, out: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_csp-consolidate"));
+    let mut cmd = command();
     cmd.arg("pull")
         .args(["--account", account, "--config"])
         .arg(config)

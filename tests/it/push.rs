@@ -6,13 +6,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use csp_consolidate::api::{Client, ClientConfig, Cloud, Credential, ManualTimer, Secret};
-use csp_consolidate::emulator::{self, EmulatorConfig, EmulatorHandle, Faults};
+use csp_consolidate::api::ManualTimer;
+use csp_consolidate::emulator::{EmulatorHandle, Faults};
 use csp_consolidate::model::Outcome;
 use csp_consolidate::push::adapter::ClientApi;
 use csp_consolidate::push::engine::{CustomerPush, PushOptions, push};
 use csp_consolidate::push::journal::Journal;
 use csp_consolidate::push::port::BuyLine;
+
+use crate::support::emu;
 
 pub const BASIC: &str = "CFQ7TTC0LH18:0001:CFQ7TTC0K971";
 pub const E3: &str = "CFQ7TTC0LCHC:0002:CFQ7TTC0KDQT";
@@ -20,32 +22,16 @@ pub const LEGACY_E1: &str = "91FD106F-4B2C-4938-95AC-F54F74E9A239";
 const NO_RELATIONSHIP: &str = "8e1c0a55-0000-4000-8000-00000000c00c";
 
 pub async fn emulator_with(faults: &str) -> EmulatorHandle {
-    let world = emulator::load_world(None, None).unwrap_or_else(|e| panic!("seed: {e}"));
-    let mut config = EmulatorConfig::new(world);
-    config.faults = Faults::parse(faults).unwrap_or_else(|e| panic!("faults: {e}"));
-    emulator::spawn(config)
-        .await
-        .unwrap_or_else(|e| panic!("spawn: {e}"))
+    let faults = Faults::parse(faults).unwrap_or_else(|e| panic!("faults: {e}"));
+    emu::start(emu::example(), |c| c.faults = faults).await
 }
 
 /// A client for an emulator tenant that never really sleeps.
-pub fn client(emu: &EmulatorHandle, tenant: &str) -> ClientApi {
-    let base = emu.base_url();
-    let secret = Secret::new(format!("{tenant}-secret"));
-    let mut config = ClientConfig::new(
-        Cloud::Global,
-        tenant,
-        format!("{tenant}-app"),
-        Credential::ClientSecret(secret),
-    );
-    config.api_url = Some(base.clone());
-    config.token_url = Some(base);
+pub fn client(h: &EmulatorHandle, tenant: &str) -> ClientApi {
+    let mut config = emu::seed_config(h, tenant);
     config.poll.interval = std::time::Duration::from_millis(20);
-    let client = Client::builder(config)
-        .timer(Arc::new(ManualTimer::new(SystemTime::now())))
-        .build()
-        .unwrap_or_else(|e| panic!("client: {e}"));
-    ClientApi::new(client)
+    let timer = Arc::new(ManualTimer::new(SystemTime::now()));
+    ClientApi::new(emu::client(config, timer))
 }
 
 fn line(id: &str, item: &str, qty: u32) -> BuyLine {

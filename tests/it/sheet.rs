@@ -7,22 +7,15 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Reader, SheetVisible, open_workbook_auto};
 use csp_consolidate::sheet::{Col, MIGRATION, SheetError, read_workbook, write_workbook};
 
-use crate::util_sheet::{CONTOSO, large_book, sample_book};
-use crate::util_xlsx::{Cells, col, grid_eq, named, rewrite, set, sheet};
+use crate::support::grid::{Cells, col, grid_eq, named, rewrite, set, sheet};
+use crate::support::sample::{CONTOSO, large_book, sample_book};
+use crate::support::workbook::{reviewed as fixture, write_book};
 
 const SUB_A: &str = "5e1f0c2a-7b3d-4c8e-9f10-1a2b3c4d5e6f";
 const SUB_B: &str = "00c0ffee-0000-4000-8000-000000000001";
 
-pub fn written(dir: &Path) -> PathBuf {
-    let path = dir.join("migration.xlsx");
-    write_workbook(sample_book(), &path).expect("write");
-    path
-}
-
-pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/reviewed")
-        .join(name)
+fn written(dir: &Path) -> PathBuf {
+    write_book(dir, &sample_book())
 }
 
 #[test]
@@ -33,7 +26,7 @@ fn migration_sheet_has_the_designed_headers_and_cell_types() {
     let headers: Vec<String> = cells[0].iter().map(|d| d.to_string()).collect();
     let designed: Vec<&str> = MIGRATION.iter().map(|s| s.header).collect();
     assert_eq!(headers, designed);
-    let r = crate::util_xlsx::row_of(&cells, SUB_A);
+    let r = crate::support::grid::row_of(&cells, SUB_A);
     let at = |h: &str| cells[r][col(&cells, h)].clone();
     assert_eq!(at("Customer tenant ID"), Data::String(CONTOSO.into()));
     assert_eq!(
@@ -54,7 +47,7 @@ fn migration_sheet_has_the_designed_headers_and_cell_types() {
         at("Other input columns"),
         Data::String("Order number: 000123456789012345".into())
     );
-    let rb = crate::util_xlsx::row_of(&cells, SUB_B);
+    let rb = crate::support::grid::row_of(&cells, SUB_B);
     assert_eq!(
         cells[rb][col(&cells, "Nickname")],
         Data::String("+44 sales".into())
@@ -216,7 +209,7 @@ fn deleted_rows_are_warned_and_rows_without_key_are_errors() {
     let dst = dir.path().join("deleted.xlsx");
     rewrite(&src, &dst, |sheets| {
         let m = named(sheets, "Migration");
-        let r = crate::util_xlsx::row_of(m, SUB_B);
+        let r = crate::support::grid::row_of(m, SUB_B);
         m.remove(r);
         set(m, SUB_A, "Source subscription ID", Data::Empty);
     });

@@ -12,7 +12,7 @@ use csp_consolidate::api::{
 };
 use uuid::Uuid;
 
-use super::util::{client, client_with, config, json, server};
+use crate::support::scripted::{client, client_with, config, json, server};
 
 #[tokio::test]
 async fn post_500_is_retried_with_the_same_request_id_and_body() {

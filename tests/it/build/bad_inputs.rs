@@ -4,7 +4,9 @@
 //! export, an empty file, a subscription in two files, nothing usable, a
 //! missing path. Inputs are written by the test into a temp dir.
 
-use super::{Run, build_in, dir_with, issue_row, issues_sheet, migration_rows, row_of};
+use crate::support::bin::Run;
+use crate::support::grid::{issue_row, issues_sheet, migration_rows, record_of};
+use crate::support::workbook::{Cell, build_in, dir_with, export_xlsx, utf16};
 
 pub const T1: &str = "11111111-2222-4333-8444-555555555555";
 pub const S1: &str = "aaaaaaaa-0000-4000-8000-000000000001";
@@ -45,13 +47,6 @@ fn assert_nothing_written(run: &Run, out: &std::path::Path) {
 #[test]
 fn title_rows_above_the_header_are_skipped() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("acme.xlsx");
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("Subscriptions").expect("name");
-    ws.write_string(0, 0, "Contoso EMEA — subscriptions")
-        .expect("w");
-    ws.write_string(1, 0, "Exported 11/10/2026").expect("w");
     let header = [
         "Customer tenant ID",
         "Subscription ID",
@@ -59,15 +54,23 @@ fn title_rows_above_the_header_are_skipped() {
         "Quantity",
         "Status",
     ];
-    for (c, h) in header.iter().enumerate() {
-        ws.write_string(2, c as u16, *h).expect("w");
-    }
-    for (c, v) in [T1, S1, "Office 365 E3"].iter().enumerate() {
-        ws.write_string(3, c as u16, *v).expect("w");
-    }
-    ws.write_number(3, 3, 12.0).expect("w");
-    ws.write_string(3, 4, "Active").expect("w");
-    wb.save(&path).expect("save");
+    let rows = vec![
+        vec![Cell::S("Contoso EMEA — subscriptions")],
+        vec![Cell::S("Exported 11/10/2026")],
+        header.map(Cell::S).into(),
+        vec![
+            Cell::S(T1),
+            Cell::S(S1),
+            Cell::S("Office 365 E3"),
+            Cell::N(12.0),
+            Cell::S("Active"),
+        ],
+    ];
+    export_xlsx(
+        &dir.path().join("acme.xlsx"),
+        &[("Subscriptions", rows)],
+        None,
+    );
     let csv_title = csv(&[
         "Subscriptions of Acme",
         "",
@@ -79,9 +82,12 @@ fn title_rows_above_the_header_are_skipped() {
     run.expect_code(0);
     let rows = migration_rows(&out);
     assert_eq!(rows.len(), 2);
-    assert_eq!(row_of(&rows, S1)["Source"], "acme.xlsx: Subscriptions!4:4");
-    assert_eq!(row_of(&rows, S1)["Seats"], "12");
-    assert_eq!(row_of(&rows, S2)["Source"], "acme.csv: line 4");
+    assert_eq!(
+        record_of(&rows, S1)["Source"],
+        "acme.xlsx: Subscriptions!4:4"
+    );
+    assert_eq!(record_of(&rows, S1)["Seats"], "12");
+    assert_eq!(record_of(&rows, S2)["Source"], "acme.csv: line 4");
     assert!(issues_sheet(&out).is_empty());
 }
 
@@ -97,21 +103,9 @@ fn unknown_columns_are_kept_as_extras() {
     let (run, out) = build_in(dir.path(), &["a.csv"], &[]);
     run.expect_code(0);
     let rows = migration_rows(&out);
-    let extras = &row_of(&rows, S1)["Other input columns"];
+    let extras = &record_of(&rows, S1)["Other input columns"];
     assert!(extras.contains("Cost center: CC-7"), "{extras}");
     assert!(extras.contains("PO number: PO-1"), "{extras}");
-}
-
-fn utf16(s: &str, le: bool) -> Vec<u8> {
-    let mut out = if le {
-        vec![0xFF, 0xFE]
-    } else {
-        vec![0xFE, 0xFF]
-    };
-    for u in s.encode_utf16() {
-        out.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
-    }
-    out
 }
 
 #[test]
@@ -129,7 +123,7 @@ fn utf16_csv_with_bom_le_and_be() {
     run.expect_code(0);
     let rows = migration_rows(&out);
     for s in [S1, S2] {
-        let r = row_of(&rows, s);
+        let r = record_of(&rows, s);
         assert_eq!(r["Product"], "Microsoft 365 Business Standard — Éco");
         assert_eq!((r["Seats"].as_str(), r["Status"].as_str()), ("7", "Active"));
     }
@@ -155,13 +149,13 @@ fn semicolon_csv_with_german_headers() {
     );
     run.expect_code(0);
     let rows = migration_rows(&out);
-    let r = row_of(&rows, S1);
+    let r = record_of(&rows, S1);
     assert_eq!(
         (r["Customer"].as_str(), r["Seats"].as_str()),
         ("Acme Corp", "1200")
     );
     assert_eq!(r["Auto-renew"], "Yes");
-    assert_eq!(row_of(&rows, S2)["Auto-renew"], "No");
+    assert_eq!(record_of(&rows, S2)["Auto-renew"], "No");
 }
 
 #[test]
@@ -186,7 +180,7 @@ fn legacy_code_page_cp1251_is_detected() {
     );
     run.expect_code(0);
     let rows = migration_rows(&out);
-    let r = row_of(&rows, S1);
+    let r = record_of(&rows, S1);
     assert_eq!(r["Product"], "Офис 365 E3 (Россия)");
     assert_eq!(
         (r["Status"].as_str(), r["Seats"].as_str()),
@@ -217,7 +211,7 @@ fn a_file_no_customer_can_be_found_for_is_an_issue_for_the_file() {
     let i = issue_row(&out, "export-17.csv", "", "cannot tell which customer");
     assert_eq!(i[0], "error");
     let rows = migration_rows(&out);
-    let r = row_of(&rows, S1);
+    let r = record_of(&rows, S1);
     assert_eq!(
         (r["Customer tenant ID"].as_str(), r["Action"].as_str()),
         ("", "Skip: customer unknown")

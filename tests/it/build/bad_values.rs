@@ -5,7 +5,8 @@
 //! stderr, its Issues-sheet row and the exit code.
 
 use super::bad_inputs::{S1, S2, T1, csv, customers};
-use super::{build_in, dir_with, issue_row, issues_sheet, migration_rows, row_of};
+use crate::support::grid::{issue_row, issues_sheet, migration_rows, record_of};
+use crate::support::workbook::{Cell, build_in, dir_with, export_xlsx};
 
 const S3: &str = "aaaaaaaa-0000-4000-8000-000000000003";
 const S4: &str = "aaaaaaaa-0000-4000-8000-000000000004";
@@ -24,7 +25,7 @@ fn thousands_separators_are_read_as_whole_numbers() {
     run.expect_code(0);
     let rows = migration_rows(&out);
     for (s, want) in [(S1, "1000"), (S2, "1000"), (S3, "1200"), (S4, "1500")] {
-        assert_eq!(row_of(&rows, s)["Seats"], want, "{s}");
+        assert_eq!(record_of(&rows, s)["Seats"], want, "{s}");
     }
 }
 
@@ -43,8 +44,8 @@ fn an_ambiguous_date_is_an_issue_never_a_guess() {
     );
     issue_row(&out, "d.csv", "line 2, column 6 (F)", "ambiguous");
     let rows = migration_rows(&out);
-    assert_eq!(row_of(&rows, S1)["Term end"], "");
-    assert!(row_of(&rows, S1)["Warnings"].contains("ambiguous"));
+    assert_eq!(record_of(&rows, S1)["Term end"], "");
+    assert!(record_of(&rows, S1)["Warnings"].contains("ambiguous"));
     // The user decides; then there is no issue.
     for (flag, want) in [
         ("--day-first", "2027-04-03"),
@@ -53,7 +54,7 @@ fn an_ambiguous_date_is_an_issue_never_a_guess() {
         let (run, out) = build_in(dir.path(), &["d.csv"], &[flag]);
         run.expect_code(0);
         assert_eq!(
-            row_of(&migration_rows(&out), S1)["Term end"],
+            record_of(&migration_rows(&out), S1)["Term end"],
             want,
             "{flag}"
         );
@@ -67,7 +68,10 @@ fn an_ambiguous_date_is_an_issue_never_a_guess() {
     let dir = dir_with(&[("d.csv", &text)]);
     let (run, out) = build_in(dir.path(), &["d.csv"], &[]);
     run.expect_code(0);
-    assert_eq!(row_of(&migration_rows(&out), S1)["Term end"], "2027-04-03");
+    assert_eq!(
+        record_of(&migration_rows(&out), S1)["Term end"],
+        "2027-04-03"
+    );
 }
 
 #[test]
@@ -95,46 +99,40 @@ fn a_quantity_that_is_not_a_whole_number_is_located() {
     issue_row(&out, "q.csv", "line 3, column 4 (D)", "not a whole number");
     let rows = migration_rows(&out);
     for s in [S1, S2, S3] {
-        let r = row_of(&rows, s);
+        let r = record_of(&rows, s);
         assert_eq!(
             (r["Seats"].as_str(), r["Action"].as_str()),
             ("", "Skip: no seat count"),
             "{s}"
         );
     }
-    assert_eq!(row_of(&rows, S4)["Action"], "Recreate");
+    assert_eq!(record_of(&rows, S4)["Action"], "Recreate");
 }
 
 #[test]
 fn a_fractional_quantity_in_an_xlsx_cell_is_located_by_cell() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("Subscriptions").expect("name");
-    for (c, h) in [
+    let header = [
         "Customer tenant ID",
         "Subscription ID",
         "Subscription",
         "Quantity",
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_string(0, c as u16, *h).expect("w");
+    ];
+    let mut rows = vec![header.map(Cell::S).into()];
+    for (s, q) in [(S1, 2.5), (S2, 4.0)] {
+        rows.push(vec![
+            Cell::S(T1),
+            Cell::S(s),
+            Cell::S("Project Plan 3"),
+            Cell::N(q),
+        ]);
     }
-    for (r, (s, q)) in [(S1, 2.5), (S2, 4.0)].iter().enumerate() {
-        let r = r as u32 + 1;
-        ws.write_string(r, 0, T1).expect("w");
-        ws.write_string(r, 1, *s).expect("w");
-        ws.write_string(r, 2, "Project Plan 3").expect("w");
-        ws.write_number(r, 3, *q).expect("w");
-    }
-    wb.save(dir.path().join("x.xlsx")).expect("save");
+    export_xlsx(&dir.path().join("x.xlsx"), &[("Subscriptions", rows)], None);
     let (run, out) = build_in(dir.path(), &["x.xlsx"], &[]);
     run.expect_code(1);
     run.issue_line("x.xlsx: Subscriptions!D2: error: ", &["not a whole number"]);
     issue_row(&out, "x.xlsx", "Subscriptions!D2", "not a whole number");
-    assert_eq!(row_of(&migration_rows(&out), S2)["Seats"], "4");
+    assert_eq!(record_of(&migration_rows(&out), S2)["Seats"], "4");
 }
 
 #[test]
@@ -209,7 +207,7 @@ fn activity_naming_no_customer_or_several_is_located_and_not_counted() {
     // Only the after-export row naming Acme (case and spaces aside) counts.
     let rows = migration_rows(&out);
     assert_eq!(
-        row_of(&rows, S1)["Changes since export"],
+        record_of(&rows, S1)["Changes since export"],
         "1 (last 2026-11-11 10:00 Updated subscription quantity)"
     );
 }
@@ -232,7 +230,7 @@ fn a_text_longer_than_an_excel_cell_is_cut_with_an_issue() {
     );
     run.issue_line("long.csv: line 2: warning: ", &["Other input columns: "]);
     issue_row(&out, "long.csv", "line 2", "an Excel cell holds");
-    let r = row_of(&migration_rows(&out), S1).clone();
+    let r = record_of(&migration_rows(&out), S1).clone();
     assert_eq!(r["Product"].chars().count(), 32_767);
     assert!(long.starts_with(&r["Product"]));
     assert!(r["Other input columns"].starts_with("extra0: value\nextra1: value"));

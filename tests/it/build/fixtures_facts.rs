@@ -6,8 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::fixtures_run::fixture_build;
-use super::{migration_rows, records, row_of, shown};
-use crate::util_xlsx::sheet;
+use crate::support::grid::{migration_rows, record_of, records, sheet, shown};
 
 /// Per customer: (company, rows, seats to move, Microsoft support rows,
 /// skip reasons sorted, changes since export, last change).
@@ -244,7 +243,7 @@ fn fixtures_locale_values_are_normalised() {
     assert_eq!(seats_of("Северный Ветер ООО.csv", "line 2"), "1000");
     assert_eq!(seats_of("Boulangerie Dupont SARL.csv", "line 2"), "1500");
     // dd.MM.yyyy is day first; IDs lower case; localized words mapped.
-    let muller = row_of(&rows, "fe5b2e43-0937-455d-baaa-662211a8716f");
+    let muller = record_of(&rows, "fe5b2e43-0937-455d-baaa-662211a8716f");
     assert_eq!(muller["Term end"], "2027-03-05");
     let wwi: Vec<_> = rows
         .iter()
@@ -349,7 +348,7 @@ fn fixtures_batch_migration_rows_are_legacy_with_their_nce_target() {
     assert!(alpine.iter().all(|r| r["Commerce"] == "Legacy"
         && r["Source retirement"] == "Suspend"
         && r["Double-billing days"] == "0"));
-    let target = |s: &str| row_of(&rows, s)["Target catalog item"].clone();
+    let target = |s: &str| record_of(&rows, s)["Target catalog item"].clone();
     // Business Premium and its add-on: NcePsa (the offer map names neither).
     assert_eq!(
         target("c693ffd1-1284-4360-88de-39744c154cab"),
@@ -360,7 +359,7 @@ fn fixtures_batch_migration_rows_are_legacy_with_their_nce_target() {
         "CFQ7TTC0LHXK:0001:CFQ7TTC0KDQ5"
     );
     // Not eligible: no NcePsa, no target; its reason is kept.
-    let crm = row_of(&rows, "3fd23b4a-ac9b-49ca-9ac9-f48eebe84ed1");
+    let crm = record_of(&rows, "3fd23b4a-ac9b-49ca-9ac9-f48eebe84ed1");
     assert_eq!(crm["Target catalog item"], "");
     assert!(crm["Other input columns"].contains("Offer not available in new commerce"));
 }

@@ -10,8 +10,9 @@ use std::sync::OnceLock;
 use calamine::Data;
 use sha2::{Digest, Sha256};
 
-use super::{Run, build_args, issues_sheet, migration_rows, records, run_in, shown};
-use crate::util_xlsx::{Cells, grid_eq, sheet};
+use crate::support::bin::{Run, run_in};
+use crate::support::grid::{Cells, grid_eq, issues_sheet, migration_rows, records, sheet, shown};
+use crate::support::workbook::{build_args, repo};
 
 /// The headers of the Migration sheet, in order, exactly as DESIGN.md's
 /// table names them.
@@ -47,10 +48,6 @@ pub const DESIGN_HEADERS: [&str; 28] = [
 ];
 
 const GOLDEN: &str = "tests/golden/fixtures-migration.tsv";
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// One build of the fixtures, shared by the tests of this file (the
 /// workbook is only read).
@@ -320,7 +317,7 @@ fn fixtures_meta_sheet_digests_equal_the_files() {
             .collect();
         assert_eq!(digests.get(f.as_str()), Some(&want.as_str()), "{f}");
     }
-    let names: Vec<String> = crate::util_xlsx::read_sheets(&b.out)
+    let names: Vec<String> = crate::support::grid::read_sheets(&b.out)
         .into_iter()
         .map(|(n, _)| n)
         .collect();

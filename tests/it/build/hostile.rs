@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use super::bad_inputs::{S1, T1, csv, good_export};
-use super::{build_in, migration_rows, row_of};
+use crate::support::grid::{migration_rows, record_of};
+use crate::support::workbook::build_in;
 
 /// A minimal zip archive (stored, no compression) holding `name`.
 fn zip_one(name: &str, data: &[u8]) -> Vec<u8> {
@@ -145,7 +146,7 @@ fn hostile_exports_never_panic() {
         .iter()
         .map(|(n, b)| (n.as_str(), b.as_slice()))
         .collect();
-    let dir = super::dir_with(&refs);
+    let dir = crate::support::workbook::dir_with(&refs);
     for (name, _) in &files {
         let (run, out) = build_in(dir.path(), &[name], &[]);
         run.assert_no_panic(name);
@@ -158,7 +159,7 @@ fn hostile_exports_never_panic() {
     let (run, out) = build_in(dir.path(), &["."], &[]);
     run.assert_no_panic("all hostile files together");
     run.expect_code(1);
-    assert_eq!(row_of(&migration_rows(&out), S1)["Seats"], "10");
+    assert_eq!(record_of(&migration_rows(&out), S1)["Seats"], "10");
 }
 
 #[test]
@@ -168,7 +169,7 @@ fn hostile_side_files_never_panic() {
         .iter()
         .map(|(n, b)| (n.as_str(), b.as_slice()))
         .collect();
-    let dir = super::dir_with(&refs);
+    let dir = crate::support::workbook::dir_with(&refs);
     std::fs::write(dir.path().join("good.csv"), good_export()).expect("write");
     for name in [
         "random.csv",
@@ -192,7 +193,7 @@ fn invalid_utf8_in_every_position_never_panics() {
         .iter()
         .map(|(n, b)| (n.as_str(), b.as_slice()))
         .collect();
-    let dir = super::dir_with(&refs);
+    let dir = crate::support::workbook::dir_with(&refs);
     let (run, _) = build_in(dir.path(), &["utf8"], &[]);
     run.assert_no_panic("invalid UTF-8 variants as exports");
     let mut args: Vec<&str> = vec!["utf8/at-000.csv"];

@@ -13,9 +13,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use csp_consolidate::api::{
-    Client, ClientConfig, Cloud, Credential, ManualTimer, RetryPolicy, Secret,
-};
+use csp_consolidate::api::{Client, ClientConfig, Credential, ManualTimer, RetryPolicy, Secret};
+
+use super::emu::client_config;
 
 /// One request the server received.
 #[derive(Debug, Clone)]
@@ -221,14 +221,12 @@ pub const SECRET: &str = "s3cr3t-value-never-printed";
 
 /// A config pointing both URLs at `server`, with fixed (unjittered) retries.
 pub fn config(server: &Server) -> ClientConfig {
-    let mut c = ClientConfig::new(
-        Cloud::Global,
+    let mut c = client_config(
+        &server.base(),
         "partner.onmicrosoft.com",
         "app-id",
         Credential::ClientSecret(Secret::new(SECRET)),
     );
-    c.api_url = Some(server.base());
-    c.token_url = Some(server.base());
     c.retry = RetryPolicy {
         jitter: false,
         ..RetryPolicy::default()
@@ -245,9 +243,5 @@ pub fn client_with(config: ClientConfig) -> (Client, Arc<ManualTimer>) {
     let timer = Arc::new(ManualTimer::new(
         SystemTime::UNIX_EPOCH + Duration::from_secs(1_751_284_800),
     ));
-    let client = Client::builder(config)
-        .timer(timer.clone())
-        .build()
-        .unwrap();
-    (client, timer)
+    (super::emu::client(config, timer.clone()), timer)
 }
