@@ -57,6 +57,7 @@
 mod account;
 mod audit;
 mod auth;
+pub mod catalog;
 mod client;
 pub mod config;
 mod customers;

@@ -162,10 +162,37 @@ pub struct Customer {
     #[serde(default)]
     pub custom_domains: Vec<String>,
     pub associated_partner_id: Option<String>,
+    /// The billing profile (the customer's market is its country).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_profile: Option<BillingProfile>,
     pub attributes: Option<Attributes>,
 }
 
+/// `billingProfile{defaultAddress{country}}`: where the customer buys.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BillingProfile {
+    pub default_address: Option<Address>,
+}
+
+/// A postal address; only the country matters here.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    pub country: Option<String>,
+}
+
 impl Customer {
+    /// The billing country (ISO 3166 alpha-2), if the profile has one.
+    pub fn country(&self) -> Option<&str> {
+        self.billing_profile
+            .as_ref()?
+            .default_address
+            .as_ref()?
+            .country
+            .as_deref()
+    }
+
     /// Company name, if the profile has one.
     pub fn company_name(&self) -> Option<&str> {
         self.company_profile.as_ref()?.company_name.as_deref()

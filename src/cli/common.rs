@@ -2,14 +2,19 @@
 //! share (one flattened struct each), accounts, and reading the reviewed
 //! workbook into a plan.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 use csp_consolidate::api::Client;
 use csp_consolidate::config::Config;
+use csp_consolidate::model::Phase;
 use csp_consolidate::ops;
+use csp_consolidate::ops::refresh::{Accounts, RefreshProgress, refresh_plan};
 use csp_consolidate::plan::{Plan, make_plan};
 use csp_consolidate::push::adapter::ClientApi;
+use csp_consolidate::push::journal::Journal;
 use csp_consolidate::sheet;
 
 /// The flags every command working on a reviewed workbook shares.
@@ -90,11 +95,91 @@ pub async fn preflight(api: &ClientApi, name: &str) -> anyhow::Result<()> {
         .with_context(|| format!("account {name:?} is not reachable or refused our credentials"))
 }
 
+/// The reviewed workbook planned, and checked against the live accounts
+/// when a destination is named (its config, account and credentials are
+/// validated: any failure is an error, exit 2). Reads the journal's push
+/// record when the journal exists; never creates one.
+pub fn live_plan(common: &WorkbookArgs, accounts: &AccountArgs) -> anyhow::Result<Plan> {
+    let book = sheet::read_workbook(&common.workbook)?;
+    let mut plan = make_plan(&book);
+    let Some(dest_name) = accounts.destination.as_deref() else {
+        return Ok(plan);
+    };
+    let destination = Arc::new(common.client(dest_name)?);
+    let source = match accounts.source.as_deref() {
+        Some(name) => Some((Arc::new(common.client(name)?), name.to_owned())),
+        None => None,
+    };
+    let journal_path = common.journal_path();
+    let pushed = if journal_path.exists() {
+        Journal::open(&journal_path, &[])?.row_outcomes(Phase::Push)?
+    } else {
+        Vec::new()
+    };
+    let live = Accounts {
+        destination: destination.clone(),
+        destination_name: dest_name.to_owned(),
+        source: source.clone(),
+    };
+    let progress = ReadProgress::new();
+    runtime()?.block_on(async {
+        preflight(&destination, dest_name).await?;
+        if let Some((api, name)) = &source {
+            preflight(api, name).await?;
+        }
+        refresh_plan(&mut plan, &live, &pushed, 8, &progress)
+            .await
+            .context("reading the accounts for the plan")
+    })?;
+    progress.finish();
+    Ok(plan)
+}
+
+/// Refresh progress on a terminal (quiet when piped).
+struct ReadProgress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl ReadProgress {
+    fn new() -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "reading accounts {pos}/{len} customers [{bar:25}]",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar
+        });
+        ReadProgress { bar }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl RefreshProgress for ReadProgress {
+    fn read(&self, done: usize, total: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    }
+}
+
 /// Read the reviewed workbook and plan it; refuse when the plan has
 /// blocking problems (nothing may be sent then).
 pub fn clean_plan(workbook: &Path) -> anyhow::Result<Plan> {
     let book = sheet::read_workbook(workbook)?;
-    let plan = make_plan(&book);
+    refuse_unclean(workbook, make_plan(&book))
+}
+
+/// The plan when it has no blocking problem; otherwise print it and stop
+/// (nothing may be sent).
+pub fn refuse_unclean(workbook: &Path, plan: Plan) -> anyhow::Result<Plan> {
     if !plan.is_clean() {
         eprint!("{}", plan.render_human());
         anyhow::bail!(

@@ -11,6 +11,7 @@ use chrono::{NaiveDateTime, Utc};
 use csp_consolidate::emulator::{self, EmulatorConfig, Faults, seed};
 use csp_consolidate::model::{MigrationBook, Outcome};
 use csp_consolidate::ops::build::{build_book, report};
+use csp_consolidate::ops::refresh::{Accounts, refresh_plan};
 use csp_consolidate::ops::{self, Exit, demo};
 use csp_consolidate::plan::{Plan, make_plan};
 use csp_consolidate::push::engine::{PHASE as PUSH, PushOptions, push};
@@ -107,7 +108,43 @@ async fn flow(
         demo::client(&emu.base_url(), "destination")?,
     );
 
+    println!("\n4. plan against the live accounts: what each side holds now, and the catalog");
+    let mut plan = plan.clone();
+    let accounts = Accounts {
+        destination: Arc::new(destination.clone()),
+        destination_name: "destination".to_owned(),
+        source: Some((Arc::new(source.clone()), "source".to_owned())),
+    };
+    refresh_plan(&mut plan, &accounts, &[], 8, &()).await?;
+    let adopted = plan
+        .line_items()
+        .filter(|i| i.at_destination.is_some())
+        .count();
+    let waiting = plan
+        .customers
+        .iter()
+        .filter(|c| c.waiting.is_some())
+        .count();
+    if let csp_consolidate::plan::LiveCheck::Done { reads, .. } = &plan.live {
+        println!(
+            "   {} read(s) at the destination, {} at the source, {} catalog read(s); {adopted} row(s) already at the destination (adopted, nothing bought), {waiting} customer(s) waiting for the reseller relationship, {} blocking problem(s)",
+            reads.destination, reads.source, reads.catalog, plan.counts.blocking
+        );
+    }
+    anyhow::ensure!(
+        plan.is_clean(),
+        "the demo world should plan cleanly:\n{}",
+        plan.render_human()
+    );
+    let plan = &plan;
+
     let journal_path = reviewed_path.with_extension("journal");
+    // Each demo starts a fresh emulator, so an earlier demo's journal
+    // describes purchases this world never saw: start it afresh too.
+    let removed = demo::remove_journal(&journal_path)?;
+    if removed {
+        println!("   (removed the previous demo's journal: this emulator starts empty)");
+    }
     let journal = Arc::new(Journal::open(
         &journal_path,
         &[("destination_account", "destination")],
@@ -116,9 +153,10 @@ async fn flow(
         relationship_message: ops::push::RELATIONSHIP_TEMPLATE.to_owned(),
         ..PushOptions::default()
     };
+    ops::push::record_adopted(&journal, plan)?;
     let customers = ops::push::customer_pushes(plan);
     println!(
-        "\n4. push: at most three calls per customer (read, cart, checkout; legacy offers by order); journal {}",
+        "\n5. push: at most three calls per customer (read, cart, checkout; legacy offers by order); journal {}",
         journal_path.display()
     );
     let mut rows = Vec::new();
@@ -157,7 +195,7 @@ async fn flow(
     )?;
 
     println!(
-        "\n5. retire: confirm each copy, then suspend / cancel / stop auto-renew at the source"
+        "\n6. retire: confirm each copy, then suspend / cancel / stop auto-renew at the source"
     );
     let items = ops::retire::retire_items(plan, &journal.row_outcomes(PUSH)?);
     let retired = retire(
@@ -174,21 +212,19 @@ async fn flow(
         &[ops::retire::table(&retired)],
     )?;
 
-    println!("\n6. verify: both accounts against the plan");
+    println!("\n7. verify: both accounts against the plan");
     let checks = ops::verify::verify_items(plan, &journal.row_outcomes(PUSH)?, &retired);
     let recon = verify(&source, &destination, &checks).await?;
-    let bought: Vec<_> = recon
-        .iter()
-        .filter(|r| !r.destination_subscription_id.is_empty())
-        .collect();
-    let mismatches = bought.iter().filter(|r| !r.ok).count();
-    println!(
-        "   {} row(s) checked: {} bought and reconciled, {} mismatch(es), {} not bought (waiting for the customer)",
-        recon.len(),
-        bought.len() - mismatches,
-        mismatches,
-        recon.len() - bought.len()
-    );
+    let tally = ops::verify::tally(&recon);
+    println!("   {}", ops::verify::tally_text(&tally));
+    for r in ops::verify::mismatches(&recon) {
+        println!(
+            "   MISMATCH {} ({}): {}",
+            r.source_subscription_id,
+            r.customer,
+            r.problems.join("; ")
+        );
+    }
     write(
         &out.join("migration-reviewed.reconciliation.xlsx"),
         &[ops::verify::table(&recon)],
@@ -196,7 +232,7 @@ async fn flow(
     let _ = book;
     emu.shutdown().await?;
     println!("\nEverything the demo wrote is in {}", out.display());
-    Ok(Exit::from_clean(mismatches == 0))
+    Ok(Exit::from_clean(tally.mismatches == 0))
 }
 
 fn print_counts(label: &str, outcomes: impl Iterator<Item = Outcome>) {

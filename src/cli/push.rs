@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use csp_consolidate::model::Outcome as Row;
+use csp_consolidate::model::{Outcome as Row, Phase};
 use csp_consolidate::ops::{self, push as op};
-use csp_consolidate::push::engine::{CustomerPush, PushOptions, PushProgress, push};
+use csp_consolidate::push::engine::{PushOptions, PushProgress, push};
 use csp_consolidate::push::journal::{Journal, RowOutcome};
 use csp_consolidate::sheet::report::write_report;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -23,6 +23,12 @@ use super::common::{self, AccountArgs, ExecuteArgs, WorkbookArgs};
 Examples:
   csp-consolidate push migration.xlsx --destination destination            # dry run: what would be sent
   csp-consolidate push migration.xlsx --destination destination --execute  # buy
+  csp-consolidate push migration.xlsx --destination destination --json     # the dry run as JSON
+
+Before anything, push checks the plan against the destination as `plan --destination` does
+(and the source too with --source): rows the destination already holds are adopted, not bought
+again; an unknown target item, a disallowed term or a row changed after purchase stops it
+(exit 2, nothing sent). The dry run lists only the calls still needed.
 
 Per customer, at most three calls: one read (is the customer there, with a reseller
 relationship?), one cart with all its new-commerce lines and one checkout, or one order for
@@ -47,18 +53,32 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let plan = common::clean_plan(&args.common.workbook)?;
+    let account = args.accounts.destination("push")?.to_owned();
+    let plan = common::live_plan(&args.common, &args.accounts)?;
+    let plan = common::refuse_unclean(&args.common.workbook, plan)?;
     let customers = op::customer_pushes(&plan);
+    let journal_path = args.common.journal_path();
     if !args.execute.execute {
-        print_dry_run(&customers);
+        let pushed = if journal_path.exists() {
+            Journal::open(&journal_path, &[])?.row_outcomes(Phase::Push)?
+        } else {
+            Vec::new()
+        };
+        let dry = op::dry_run(&plan, &customers, &pushed);
+        if args.common.json {
+            println!("{}", serde_json::to_string_pretty(&dry)?);
+        } else {
+            print_dry_run(&dry);
+        }
         return Ok(Outcome::Clean);
     }
-    let account = args.accounts.destination("push")?;
-    let api = Arc::new(args.common.client(account)?);
+    let api = Arc::new(args.common.client(&account)?);
     let journal = Arc::new(Journal::open(
-        &args.common.journal_path(),
-        &[("destination_account", account)],
+        &journal_path,
+        &[("destination_account", account.as_str())],
     )?);
+    op::record_adopted(&journal, &plan)?;
+    let before = journal.row_outcomes(Phase::Push)?;
     let options = PushOptions {
         max_concurrency: args.max_concurrency.max(1),
         relationship_message: op::RELATIONSHIP_TEMPLATE.to_owned(),
@@ -67,7 +87,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let progress = Arc::new(Progress::new(customers.len()));
     let rt = common::runtime()?;
     let rows = rt.block_on(async {
-        common::preflight(&api, account).await?;
         push(
             api.clone(),
             journal.clone(),
@@ -81,12 +100,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     progress.finish();
     let results = ops::results_path(&args.common.workbook, "results");
     write_report(&results, &[op::results_table(&plan, &rows)])?;
-    report(&rows, &results, args.common.json)
+    report(&before, &rows, &results, args.common.json)
 }
 
-fn print_dry_run(customers: &[CustomerPush]) {
-    let mut calls = 0;
-    for c in customers {
+fn print_dry_run(dry: &op::DryRun) {
+    for c in &dry.customers {
         println!("{} ({})", c.customer_name, c.customer_id);
         println!("  GET  customer (relationship check)");
         if !c.cart.is_empty() {
@@ -109,17 +127,24 @@ fn print_dry_run(customers: &[CustomerPush]) {
                 println!("       {} × {}", l.quantity, l.catalog_item);
             }
         }
-        calls += op::calls_for(c);
     }
     println!(
-        "dry run: {} customer(s), {} call(s) would be made; nothing was sent (add --execute)",
-        customers.len(),
-        calls
+        "dry run: {} customer(s), {} call(s) would be made; {} row(s) already at the destination, {} done by an earlier push; nothing was sent (add --execute)",
+        dry.customers.len(),
+        dry.calls,
+        dry.already_at_destination,
+        dry.done_earlier
     );
 }
 
-fn report(rows: &[RowOutcome], results: &std::path::Path, json: bool) -> anyhow::Result<Outcome> {
-    for r in rows.iter().filter(|r| r.outcome != Row::Bought) {
+fn report(
+    before: &[RowOutcome],
+    rows: &[RowOutcome],
+    results: &std::path::Path,
+    json: bool,
+) -> anyhow::Result<Outcome> {
+    let (this_run, earlier) = op::split_runs(before, rows);
+    for r in this_run.iter().filter(|r| !r.outcome.has_copy()) {
         eprintln!(
             "{}: {}: {}",
             r.source_subscription_id,
@@ -135,10 +160,16 @@ fn report(rows: &[RowOutcome], results: &std::path::Path, json: bool) -> anyhow:
     if json {
         println!("{}", serde_json::to_string_pretty(rows)?);
     } else {
-        let counts = ops::count_outcomes(rows.iter().map(|r| r.outcome));
+        let now = ops::count_outcomes(this_run.iter().map(|r| r.outcome));
+        let then = ops::count_outcomes(earlier.iter().map(|r| r.outcome));
         println!(
-            "push: {}; results in {}",
-            ops::outcome_counts_text(&counts),
+            "push, this run: {}; done earlier: {}; results in {}",
+            ops::outcome_counts_text(&now),
+            if then.is_empty() {
+                "none".to_owned()
+            } else {
+                ops::outcome_counts_text(&then)
+            },
             results.display()
         );
     }

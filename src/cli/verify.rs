@@ -75,9 +75,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
         println!(
-            "verify: {} row(s), {} mismatch(es); reconciliation in {}",
-            rows.len(),
-            bad.len(),
+            "verify: {}; reconciliation in {}",
+            op::tally_text(&op::tally(&rows)),
             out.display()
         );
     }

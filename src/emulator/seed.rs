@@ -103,6 +103,7 @@ pub fn synthetic(customers: usize, subs_per_customer: usize, seed: u64) -> World
             domain: format!("customer{c:05}.onmicrosoft.com"),
             relationship: relationship.into(),
             allow_delegated_access: false,
+            country: None,
             subscriptions: Vec::new(),
             orders: Vec::new(),
             carts: Vec::new(),
@@ -160,6 +161,7 @@ fn synthetic_catalog() -> Vec<CatalogItem> {
         billing_cycles: Vec::new(),
         terms: Vec::new(),
         billing_type: "license".into(),
+        purchasable: true,
     };
     vec![
         item(

@@ -42,6 +42,17 @@ pub struct CatalogItem {
     pub terms: Vec<String>,
     #[serde(default = "license")]
     pub billing_type: String,
+    /// Sold now (`false`: listed but no longer purchasable).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub purchasable: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 impl CatalogItem {
@@ -133,6 +144,9 @@ pub struct Customer {
     pub relationship: String,
     #[serde(default)]
     pub allow_delegated_access: bool,
+    /// The billing country (ISO 3166 alpha-2); the market catalog reads use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
     #[serde(default)]
     pub subscriptions: Vec<Subscription>,
     #[serde(default)]

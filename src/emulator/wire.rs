@@ -44,7 +44,9 @@ pub fn customer(c: &Customer, detailed: bool) -> Value {
     if detailed && let Some(obj) = v.as_object_mut() {
         obj.insert(
             "billingProfile".into(),
-            json!({"companyName": c.company_name, "attributes": {"objectType": "CustomerBillingProfile"}}),
+            json!({"companyName": c.company_name,
+                   "defaultAddress": {"country": c.country.as_deref().unwrap_or("US")},
+                   "attributes": {"objectType": "CustomerBillingProfile"}}),
         );
     }
     v

@@ -127,9 +127,56 @@ impl Retirement {
     }
 }
 
+/// A reviewer's answer when the destination already holds a copy of a
+/// row, written in the reviewer note: `Adopt <subscription id>` (use that
+/// subscription, buy nothing) or `Buy anyway` (buy a second one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "subscription_id", rename_all = "snake_case")]
+pub enum ReviewDecision {
+    Adopt(String),
+    BuyAnyway,
+}
+
+impl ReviewDecision {
+    /// The decision a reviewer note starts with, if any (case and spacing
+    /// are forgiven; anything after the decision is the reviewer's own).
+    pub fn parse(note: &str) -> Option<ReviewDecision> {
+        let t = note.trim();
+        let lower = t.to_ascii_lowercase();
+        if lower.starts_with("buy anyway") {
+            return Some(ReviewDecision::BuyAnyway);
+        }
+        let rest = lower.strip_prefix("adopt")?;
+        let id: String = t[t.len() - rest.len()..]
+            .trim_start_matches([' ', ':'])
+            .chars()
+            .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
+            .collect();
+        (!id.is_empty()).then(|| ReviewDecision::Adopt(id.to_ascii_lowercase()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reviewer_decisions_are_read_from_the_note() {
+        let id = "5c0a7b2e-0000-4000-8000-00000000000a";
+        assert_eq!(
+            ReviewDecision::parse(&format!(
+                "Adopt {}: bought by hand in May",
+                id.to_uppercase()
+            )),
+            Some(ReviewDecision::Adopt(id.to_owned()))
+        );
+        assert_eq!(
+            ReviewDecision::parse("  buy ANYWAY, they need two"),
+            Some(ReviewDecision::BuyAnyway)
+        );
+        assert_eq!(ReviewDecision::parse("adopt"), None);
+        assert_eq!(ReviewDecision::parse("approved in the demo"), None);
+    }
 
     #[test]
     fn action_and_retirement_texts_round_trip() {

@@ -12,7 +12,7 @@ pub mod outcome;
 pub mod records;
 pub mod types;
 
-pub use decision::{Action, Retirement};
+pub use decision::{Action, Retirement, ReviewDecision};
 pub use inputs::{ActivitySummary, Inputs, OfferMap, name_key};
 pub use issue::{Issue, Severity};
 pub use location::{Location, Place, col_letters};

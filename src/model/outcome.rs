@@ -30,11 +30,14 @@ pub enum Outcome {
     AutoRenewOff,
     /// Retire: the source was left alone (its copy is not confirmed yet).
     Skipped,
+    /// Push: the destination already held the copy (bought earlier by
+    /// hand, or adopted by the reviewer); nothing was bought.
+    AlreadyThere,
 }
 
 impl Outcome {
     /// Every outcome, in display order.
-    pub const ALL: [Outcome; 8] = [
+    pub const ALL: [Outcome; 9] = [
         Outcome::Bought,
         Outcome::Waiting,
         Outcome::Failed,
@@ -43,6 +46,7 @@ impl Outcome {
         Outcome::Cancelled,
         Outcome::AutoRenewOff,
         Outcome::Skipped,
+        Outcome::AlreadyThere,
     ];
 
     /// The stable token stored in the journal and written to `--json`.
@@ -56,6 +60,7 @@ impl Outcome {
             Outcome::Cancelled => "cancelled",
             Outcome::AutoRenewOff => "auto_renew_off",
             Outcome::Skipped => "skipped",
+            Outcome::AlreadyThere => "already_at_destination",
         }
     }
 
@@ -75,6 +80,7 @@ impl Outcome {
             Outcome::Cancelled => "cancelled",
             Outcome::AutoRenewOff => "auto-renew off",
             Outcome::Skipped => "left alone",
+            Outcome::AlreadyThere => "already at destination",
         }
     }
 
@@ -88,7 +94,16 @@ impl Outcome {
 
     /// A purchase that may exist: never bought again.
     pub const fn may_have_bought(self) -> bool {
-        matches!(self, Outcome::Bought | Outcome::InDoubt)
+        matches!(
+            self,
+            Outcome::Bought | Outcome::InDoubt | Outcome::AlreadyThere
+        )
+    }
+
+    /// The destination holds the row's copy (bought or adopted): retire
+    /// and verify work from it.
+    pub const fn has_copy(self) -> bool {
+        matches!(self, Outcome::Bought | Outcome::AlreadyThere)
     }
 
     /// A retire that is done or may be done: never sent again.
@@ -98,7 +113,7 @@ impl Outcome {
 
     /// Nothing more to do for this row in its phase, and nothing to report.
     pub const fn is_success(self) -> bool {
-        matches!(self, Outcome::Bought) || self.is_retired()
+        self.has_copy() || self.is_retired()
     }
 }
 

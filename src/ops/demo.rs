@@ -14,6 +14,25 @@ use crate::model::{Action, BillingCycle, MigrationBook, Retirement};
 use crate::plan::{Plan, PurchasePath};
 use crate::push::adapter::ClientApi;
 
+/// Remove a journal and its SQLite side files (`-wal`, `-shm`, `.lock`);
+/// true when there was one.
+///
+/// # Errors
+/// When a file exists but cannot be removed.
+pub fn remove_journal(path: &Path) -> std::io::Result<bool> {
+    let mut removed = false;
+    for suffix in ["", "-wal", "-shm", ".lock"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        match std::fs::remove_file(PathBuf::from(name)) {
+            Ok(()) => removed |= suffix.is_empty(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(removed)
+}
+
 /// The bundled fixtures: `given`, else `./fixtures`, else the source
 /// tree's; `None` when none holds a `Customers.csv`.
 pub fn fixtures_dir(given: Option<&Path>) -> Option<PathBuf> {
@@ -100,9 +119,14 @@ pub fn client(base: &str, tenant: &str) -> Result<ClientApi, ApiError> {
     Ok(ClientApi::new(Client::new(config)?))
 }
 
+/// The destination subscription the demo world holds from the start, as
+/// if bought early by hand (the refresh must adopt it, not buy again).
+pub const BOUGHT_BY_HAND: &str = "e0b1e0b1-0000-4000-8000-00000000e001";
+
 /// A world where the source holds the workbook's subscriptions and the
 /// destination the same customers (all but one have accepted the reseller
-/// relationship, so the "waiting" path shows too).
+/// relationship, so the "waiting" path shows too; one already holds one of
+/// its rows, bought early by hand, so the adoption shows too).
 pub fn world(book: &MigrationBook, plan: &Plan) -> serde_json::Value {
     let iso = |d: Option<NaiveDate>, fallback: &str| {
         d.map_or_else(|| fallback.to_owned(), |d| format!("{d}T00:00:00Z"))
@@ -122,6 +146,12 @@ pub fn world(book: &MigrationBook, plan: &Plan) -> serde_json::Value {
         .iter()
         .find(|c| !c.line_items.is_empty())
         .map(|c| c.tenant_id.clone());
+    let early = plan
+        .customers
+        .iter()
+        .filter(|c| Some(&c.tenant_id) != waiting.as_ref())
+        .flat_map(|c| c.line_items.iter())
+        .rfind(|i| i.path == PurchasePath::Cart);
     let mut source_customers = Vec::new();
     let mut dest_customers = Vec::new();
     for c in book.customers.iter().filter(|c| !c.tenant_id.is_empty()) {
@@ -158,6 +188,16 @@ pub fn world(book: &MigrationBook, plan: &Plan) -> serde_json::Value {
         } else {
             "reseller"
         });
+        if let Some(i) = early.filter(|i| i.customer_tenant_id == c.tenant_id) {
+            dst["subscriptions"] = json!([{ "id": BOUGHT_BY_HAND, "offerId": i.catalog_item,
+                "offerName": i.source_product, "friendlyName": "bought by hand",
+                "quantity": i.seats, "unitType": "Licenses",
+                "creationDate": "now-10d", "effectiveStartDate": "now-10d",
+                "commitmentEndDate": "now+355d", "status": "active", "autoRenewEnabled": true,
+                "billingType": "license",
+                "billingCycle": i.billing_cycle.clone().unwrap_or_else(|| "monthly".into()),
+                "termDuration": i.term.clone().unwrap_or_else(|| "P1Y".into()) }]);
+        }
         dest_customers.push(dst);
     }
     json!({

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 pub mod build;
 pub mod demo;
 pub mod push;
+pub mod refresh;
 pub mod retire;
 pub mod verify;
 

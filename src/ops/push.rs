@@ -2,12 +2,14 @@
 //! per-customer work, the calls a dry run would make, and the results
 //! table.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
-use crate::model::Outcome;
+use serde::Serialize;
+
+use crate::model::{Outcome, Phase};
 use crate::plan::{Plan, PurchasePath};
 use crate::push::engine::CustomerPush;
-use crate::push::journal::RowOutcome;
+use crate::push::journal::{Journal, JournalError, RowOutcome};
 use crate::push::port::BuyLine;
 use crate::sheet::report::{ReportCell, ReportTable};
 
@@ -20,7 +22,7 @@ pub const RELATIONSHIP_TEMPLATE: &str =
 pub fn customer_pushes(plan: &Plan) -> Vec<CustomerPush> {
     plan.customers
         .iter()
-        .filter(|c| !c.line_items.is_empty())
+        .filter(|c| c.line_items.iter().any(|i| i.at_destination.is_none()))
         .map(|c| {
             let mut push = CustomerPush {
                 customer_id: c.tenant_id.clone(),
@@ -28,7 +30,7 @@ pub fn customer_pushes(plan: &Plan) -> Vec<CustomerPush> {
                 cart: Vec::new(),
                 order: Vec::new(),
             };
-            for item in &c.line_items {
+            for item in c.line_items.iter().filter(|i| i.at_destination.is_none()) {
                 let line = BuyLine {
                     source_subscription_id: item.source_subscription_id.clone(),
                     catalog_item: item.catalog_item.clone(),
@@ -53,9 +55,119 @@ pub fn calls_for(customer: &CustomerPush) -> usize {
     1 + if customer.cart.is_empty() { 0 } else { 2 } + usize::from(!customer.order.is_empty())
 }
 
-/// Every row bought: nothing left to report.
+/// Every row's copy exists (bought, or already there): nothing left to
+/// report.
 pub fn all_bought(rows: &[RowOutcome]) -> bool {
-    rows.iter().all(|r| r.outcome == Outcome::Bought)
+    rows.iter().all(|r| r.outcome.has_copy())
+}
+
+/// Record the rows the refresh found already at the destination, so
+/// retire and verify use those subscriptions; rows the journal already
+/// settled are left as they are.
+///
+/// # Errors
+/// When the journal cannot be written.
+pub fn record_adopted(journal: &Journal, plan: &Plan) -> Result<usize, JournalError> {
+    let settled: HashSet<String> = journal
+        .row_outcomes(Phase::Push)?
+        .into_iter()
+        .filter(|o| o.outcome.may_have_bought())
+        .map(|o| o.source_subscription_id)
+        .collect();
+    let mut n = 0;
+    for item in plan.line_items() {
+        let Some(id) = &item.at_destination else {
+            continue;
+        };
+        if settled.contains(&item.source_subscription_id) {
+            continue;
+        }
+        journal.set_row_outcome(&RowOutcome {
+            source_subscription_id: item.source_subscription_id.clone(),
+            phase: Phase::Push,
+            outcome: Outcome::AlreadyThere,
+            destination_order_id: None,
+            destination_subscription_id: Some(id.clone()),
+            error_code: None,
+            error_message: Some(
+                "the destination already held this subscription: nothing bought".into(),
+            ),
+            at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        })?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// What a dry run would send: only what is still to do.
+#[derive(Debug, Clone, Serialize)]
+pub struct DryRun {
+    pub customers: Vec<DryCustomer>,
+    /// Calls push would make at most.
+    pub calls: usize,
+    /// Rows the destination already holds (nothing bought).
+    pub already_at_destination: usize,
+    /// Rows an earlier push settled (bought or in doubt): not sent again.
+    pub done_earlier: usize,
+}
+
+/// One customer of a dry run.
+#[derive(Debug, Clone, Serialize)]
+pub struct DryCustomer {
+    pub customer_id: String,
+    pub customer_name: String,
+    pub cart: Vec<BuyLine>,
+    pub order: Vec<BuyLine>,
+    pub calls: usize,
+}
+
+/// The dry run of `customers`, leaving out rows the journal already
+/// settled (`pushed`).
+pub fn dry_run(plan: &Plan, customers: &[CustomerPush], pushed: &[RowOutcome]) -> DryRun {
+    let settled: HashSet<&str> = pushed
+        .iter()
+        .filter(|o| o.outcome.may_have_bought())
+        .map(|o| o.source_subscription_id.as_str())
+        .collect();
+    let todo = |lines: &[BuyLine]| -> Vec<BuyLine> {
+        lines
+            .iter()
+            .filter(|l| !settled.contains(l.source_subscription_id.as_str()))
+            .cloned()
+            .collect()
+    };
+    let out: Vec<DryCustomer> = customers
+        .iter()
+        .map(|c| {
+            let mut d = CustomerPush {
+                cart: todo(&c.cart),
+                order: todo(&c.order),
+                ..c.clone()
+            };
+            let calls = if d.cart.is_empty() && d.order.is_empty() {
+                0
+            } else {
+                calls_for(&d)
+            };
+            DryCustomer {
+                customer_id: std::mem::take(&mut d.customer_id),
+                customer_name: std::mem::take(&mut d.customer_name),
+                cart: d.cart,
+                order: d.order,
+                calls,
+            }
+        })
+        .filter(|c| c.calls > 0)
+        .collect();
+    DryRun {
+        calls: out.iter().map(|c| c.calls).sum(),
+        customers: out,
+        already_at_destination: plan
+            .line_items()
+            .filter(|i| i.at_destination.is_some())
+            .count(),
+        done_earlier: settled.len(),
+    }
 }
 
 /// One row per approved line item, with what push recorded for it.
@@ -99,4 +211,20 @@ pub fn results_table(plan: &Plan, rows: &[RowOutcome]) -> ReportTable {
         })
         .collect();
     ReportTable::new("Push results", &headers, table_rows)
+}
+
+/// Rows this run decided, and rows an earlier run had already settled
+/// (same outcome, same time in the journal before the run).
+pub fn split_runs<'a>(
+    before: &[RowOutcome],
+    after: &'a [RowOutcome],
+) -> (Vec<&'a RowOutcome>, Vec<&'a RowOutcome>) {
+    let old: std::collections::HashMap<&str, &RowOutcome> = before
+        .iter()
+        .map(|o| (o.source_subscription_id.as_str(), o))
+        .collect();
+    after.iter().partition(|o| {
+        old.get(o.source_subscription_id.as_str())
+            .is_none_or(|b| b.outcome != o.outcome || b.at != o.at)
+    })
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Outcome, Retirement};
+use crate::model::Retirement;
 use crate::plan::Plan;
 use crate::push::journal::RowOutcome;
 use crate::push::retire::RetireItem;
@@ -13,7 +13,7 @@ use crate::sheet::report::{ReportCell, ReportTable};
 pub fn retire_items(plan: &Plan, pushed: &[RowOutcome]) -> Vec<RetireItem> {
     let bought: BTreeMap<&str, &RowOutcome> = pushed
         .iter()
-        .filter(|o| o.outcome == Outcome::Bought)
+        .filter(|o| o.outcome.has_copy())
         .map(|o| (o.source_subscription_id.as_str(), o))
         .collect();
     plan.line_items()

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::plan::Plan;
 use crate::push::journal::RowOutcome;
-use crate::push::verify::{VerifyItem, VerifyRow};
+use crate::push::verify::{Reconciled, VerifyItem, VerifyRow};
 use crate::sheet::report::{ReportCell, ReportTable};
 
 /// What the plan and the journal say every approved row should look like.
@@ -26,6 +26,10 @@ pub fn verify_items(plan: &Plan, pushed: &[RowOutcome], retired: &[RowOutcome]) 
             destination_subscription_id: pushed
                 .get(&item.source_subscription_id)
                 .and_then(|o| o.destination_subscription_id.clone()),
+            destination_order_id: pushed
+                .get(&item.source_subscription_id)
+                .and_then(|o| o.destination_order_id.clone()),
+            pushed_as: pushed.get(&item.source_subscription_id).map(|o| o.outcome),
             retired_as: retired
                 .get(&item.source_subscription_id)
                 .map(|o| o.outcome)
@@ -36,7 +40,35 @@ pub fn verify_items(plan: &Plan, pushed: &[RowOutcome], retired: &[RowOutcome]) 
 
 /// The rows that do not reconcile.
 pub fn mismatches(rows: &[VerifyRow]) -> impl Iterator<Item = &VerifyRow> {
-    rows.iter().filter(|r| !r.ok)
+    rows.iter().filter(|r| r.result == Reconciled::Mismatch)
+}
+
+/// Rows per result, as the console and the workbook both state them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Tally {
+    pub rows: usize,
+    pub ok: usize,
+    pub not_yet: usize,
+    pub mismatches: usize,
+}
+
+/// Count the reconciliation once, for every report of it.
+pub fn tally(rows: &[VerifyRow]) -> Tally {
+    let n = |r: Reconciled| rows.iter().filter(|x| x.result == r).count();
+    Tally {
+        rows: rows.len(),
+        ok: n(Reconciled::Ok),
+        not_yet: n(Reconciled::NotYet),
+        mismatches: n(Reconciled::Mismatch),
+    }
+}
+
+/// `19 row(s): 16 OK, 3 not bought yet (waiting or failed), 0 mismatch(es)`.
+pub fn tally_text(t: &Tally) -> String {
+    format!(
+        "{} row(s): {} OK, {} not bought yet (waiting or failed at push), {} mismatch(es)",
+        t.rows, t.ok, t.not_yet, t.mismatches
+    )
 }
 
 /// One row per approved line item.
@@ -78,7 +110,7 @@ pub fn table(rows: &[VerifyRow]) -> ReportTable {
                             .map(|b| if b { "yes" } else { "no" }.to_owned()),
                     ),
                     ReportCell::from(r.expected_source.as_str()),
-                    ReportCell::from(if r.ok { "OK" } else { "MISMATCH" }),
+                    ReportCell::from(r.result.label()),
                     ReportCell::from(r.problems.join("; ")),
                 ]
             })

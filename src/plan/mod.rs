@@ -12,11 +12,14 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use crate::model::{Issue, Retirement, Severity};
+use crate::model::{Issue, Retirement, ReviewDecision, Severity};
 use crate::sheet::ReviewedBook;
 
+pub mod live;
 mod render;
 mod rules;
+
+pub use live::{LiveCheck, LiveState};
 
 /// How a line item is bought at the destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -52,6 +55,27 @@ pub struct LineItem {
     pub double_billing_days: Option<i64>,
     /// `file: Migration!5:5`: the row in the reviewed workbook.
     pub row: String,
+    /// Seats the export said the source has.
+    pub source_seats: Option<u32>,
+    /// The reviewer's answer to "the destination already holds it".
+    pub decision: Option<ReviewDecision>,
+    /// Where each reviewed value sits, for located problems.
+    pub cells: LineCells,
+    /// The destination subscription that already serves this row (found
+    /// by the live refresh, or adopted by the reviewer): nothing is bought.
+    pub at_destination: Option<String>,
+}
+
+/// The cells of one line item's row that live checks point at.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LineCells {
+    pub catalog_item: String,
+    pub seats: String,
+    pub billing_cycle: String,
+    pub term: String,
+    pub note: String,
+    pub source_seats: String,
+    pub status: String,
 }
 
 /// A located problem; blocking ones stop push.
@@ -83,6 +107,9 @@ pub struct CustomerPlan {
     /// Line items in source subscription order.
     pub line_items: Vec<LineItem>,
     pub problems: Vec<Problem>,
+    /// Why push will only report this customer as waiting (no reseller
+    /// relationship at the destination yet), from the live refresh.
+    pub waiting: Option<String>,
 }
 
 /// Counts over the whole workbook.
@@ -111,6 +138,8 @@ pub struct Plan {
     /// Problems that belong to no customer (Meta sheet, rows without key).
     pub workbook_problems: Vec<Problem>,
     pub counts: Counts,
+    /// Whether the accounts were read (see [`live`]).
+    pub live: LiveCheck,
 }
 
 impl Plan {
@@ -134,6 +163,11 @@ impl Plan {
     /// Every line item.
     pub fn line_items(&self) -> impl Iterator<Item = &LineItem> {
         self.customers.iter().flat_map(|c| c.line_items.iter())
+    }
+
+    /// Line items push still has to buy (not already at the destination).
+    pub fn to_buy(&self) -> impl Iterator<Item = &LineItem> {
+        self.line_items().filter(|i| i.at_destination.is_none())
     }
 }
 
@@ -187,12 +221,13 @@ pub fn make_plan(book: &ReviewedBook) -> Plan {
         customers,
         workbook_problems,
         counts,
+        live: LiveCheck::default(),
     };
     tally(&mut plan);
     plan
 }
 
-fn tally(plan: &mut Plan) {
+pub(crate) fn tally(plan: &mut Plan) {
     let mut c = std::mem::take(&mut plan.counts);
     c.line_items = plan.line_items().count();
     c.seats = plan.line_items().map(|i| u64::from(i.seats)).sum();

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{CustomerPlan, LineItem, Plan, Problem, PurchasePath};
+use super::{CustomerPlan, LineItem, LiveCheck, Plan, Problem, PurchasePath};
 
 pub(super) fn human(plan: &Plan) -> String {
     let mut out = String::new();
@@ -30,17 +30,37 @@ pub(super) fn human(plan: &Plan) -> String {
         "\n{} of {} rows approved; {} line item(s), {} seat(s) for {} customer(s): {} cart(s), {} order(s).",
         n.approved, n.rows, n.line_items, n.seats, n.customers, n.carts, n.orders
     );
-    let verdict = if plan.is_clean() {
-        "Clean: push can run."
-    } else {
-        "Blocked: fix the problems above, then run plan again."
+    let verdict = match (plan.is_clean(), n.warnings) {
+        (true, 0) => "Clean: push can run.",
+        (true, _) => "No blocking problem: push can run (read the warnings above first).",
+        (false, _) => "Blocked: fix the problems above, then run plan again.",
     };
+    let _ = writeln!(out, "{}", live_text(plan));
     let _ = writeln!(
         out,
         "{} blocking problem(s), {} warning(s). {verdict}",
         n.blocking, n.warnings
     );
     out
+}
+
+fn live_text(plan: &Plan) -> String {
+    match &plan.live {
+        LiveCheck::Skipped => "Live checks skipped: only the workbook was checked (pass --destination NAME, and --source NAME, to check the accounts too).".to_owned(),
+        LiveCheck::Done {
+            destination,
+            source,
+            reads,
+        } => format!(
+            "Checked live: destination {destination} ({} read(s), {} catalog read(s)){}.",
+            reads.destination,
+            reads.catalog,
+            source
+                .as_ref()
+                .map(|s| format!(", source {s} ({} read(s))", reads.source))
+                .unwrap_or_else(|| ", source not read (pass --source NAME to check for changes since the export)".to_owned())
+        ),
+    }
 }
 
 fn customer(out: &mut String, c: &CustomerPlan) {
@@ -58,8 +78,32 @@ fn customer(out: &mut String, c: &CustomerPlan) {
             &c.name
         }
     );
+    if let Some(why) = &c.waiting {
+        let _ = writeln!(out, "  waiting: {why}");
+    }
+    let adopted: Vec<&LineItem> = c
+        .line_items
+        .iter()
+        .filter(|i| i.at_destination.is_some())
+        .collect();
+    if !adopted.is_empty() {
+        let _ = writeln!(out, "  already at the destination (nothing bought):");
+        for i in adopted {
+            let _ = writeln!(
+                out,
+                "    {} × {}  = destination subscription {}",
+                i.catalog_item,
+                i.seats,
+                i.at_destination.as_deref().unwrap_or_default()
+            );
+        }
+    }
     for path in [PurchasePath::Cart, PurchasePath::Order] {
-        let items: Vec<&LineItem> = c.line_items.iter().filter(|i| i.path == path).collect();
+        let items: Vec<&LineItem> = c
+            .line_items
+            .iter()
+            .filter(|i| i.path == path && i.at_destination.is_none())
+            .collect();
         if items.is_empty() {
             continue;
         }

@@ -10,9 +10,9 @@
 
 use std::collections::HashMap;
 
-use super::{LineItem, Problem, PurchasePath};
+use super::{LineCells, LineItem, Problem, PurchasePath};
 use crate::model::classify::{OfferShape, is_guid, offer_shape};
-use crate::model::{Action, BillingCycle, Location, parse_term};
+use crate::model::{Action, BillingCycle, Location, ReviewDecision, parse_term};
 use crate::sheet::layout::{key_of, parse_yes_no, spec_of};
 use crate::sheet::{Col, MIGRATION_SHEET, ReviewedBook, ReviewedRow};
 
@@ -273,5 +273,17 @@ fn line_item(book: &ReviewedBook, reviewed: &ReviewedRow, path: PurchasePath) ->
         retire: row.retirement,
         double_billing_days: row.double_billing_days,
         row: Location::row(book.file.as_str(), MIGRATION_SHEET, reviewed.sheet_row).to_string(),
+        source_seats: row.seats,
+        decision: ReviewDecision::parse(&row.reviewer_note),
+        cells: LineCells {
+            catalog_item: book.cell(reviewed, Col::TargetCatalogItem).to_string(),
+            seats: book.cell(reviewed, Col::TargetSeats).to_string(),
+            billing_cycle: book.cell(reviewed, Col::TargetBillingCycle).to_string(),
+            term: book.cell(reviewed, Col::TargetTerm).to_string(),
+            note: book.cell(reviewed, Col::ReviewerNote).to_string(),
+            source_seats: book.cell(reviewed, Col::Seats).to_string(),
+            status: book.cell(reviewed, Col::Status).to_string(),
+        },
+        at_destination: None,
     })
 }

@@ -16,8 +16,8 @@ use crate::api::{
 use crate::model;
 
 use super::port::{
-    BuyLine, CallError, CartCreated, CheckoutResult, CustomerInfo, OrderError, OrderInfo,
-    OrderLine, PartnerApi, PatchOutcome, SubscriptionInfo,
+    BuyLine, CallError, CartCreated, CatalogEntry, CheckoutResult, CustomerInfo, OrderError,
+    OrderInfo, OrderLine, PartnerApi, PatchOutcome, SubscriptionInfo,
 };
 
 /// The engine's view of a real (or emulated) Partner Center account.
@@ -144,7 +144,20 @@ impl PartnerApi for ClientApi {
                     .as_ref()
                     .map(|r| r.to_model().as_str().to_owned())
                     .unwrap_or_default(),
+                country: c.country().map(str::to_owned),
             })),
+            Err(e) if not_found(&e) => Ok(None),
+            Err(e) => Err(call_error(e)),
+        }
+    }
+
+    async fn get_catalog_item(
+        &self,
+        catalog_item: &str,
+        country: &str,
+    ) -> Result<Option<CatalogEntry>, CallError> {
+        match self.client.get_catalog_item(catalog_item, country).await {
+            Ok(entry) => Ok(Some(entry)),
             Err(e) if not_found(&e) => Ok(None),
             Err(e) => Err(call_error(e)),
         }

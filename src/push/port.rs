@@ -12,6 +12,8 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use crate::api::catalog::CatalogEntry;
+
 /// A call's failure, as the engine sees it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallError {
@@ -48,6 +50,8 @@ pub struct CustomerInfo {
     pub company_name: String,
     /// `reseller`, `advisor`, `none` … as the API says.
     pub relationship: String,
+    /// The billing country (ISO 3166 alpha-2), when the service says.
+    pub country: Option<String>,
 }
 
 /// One line to buy.
@@ -181,6 +185,13 @@ pub trait PartnerApi: Send + Sync {
         request_id: &str,
         body: &Value,
     ) -> impl Future<Output = Result<PatchOutcome, CallError>> + Send;
+    /// The catalog entry for a target item in a market (`None`: the
+    /// catalog does not know it).
+    fn get_catalog_item(
+        &self,
+        catalog_item: &str,
+        country: &str,
+    ) -> impl Future<Output = Result<Option<CatalogEntry>, CallError>> + Send;
     /// The reseller-relationship request URL (App+User only; may fail).
     fn relationship_request_url(&self) -> impl Future<Output = Result<String, CallError>> + Send;
     /// 429 answers seen so far (the engine adapts its concurrency to them).

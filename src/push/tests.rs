@@ -137,6 +137,7 @@ impl PartnerApi for Fake {
             id: customer_id.to_owned(),
             company_name: customer_id.to_owned(),
             relationship: rel.clone(),
+            country: Some("US".into()),
         }))
     }
 
@@ -249,6 +250,23 @@ impl PartnerApi for Fake {
             code: "0".into(),
             message: "not in this fake".into(),
         })
+    }
+
+    async fn get_catalog_item(
+        &self,
+        catalog_item: &str,
+        _country: &str,
+    ) -> Result<Option<CatalogEntry>, CallError> {
+        // The in-memory service sells everything it is asked for.
+        Ok(Some(CatalogEntry {
+            id: catalog_item.to_owned(),
+            name: catalog_item.to_owned(),
+            purchasable: true,
+            min_quantity: Some(1),
+            max_quantity: None,
+            billing_cycles: Vec::new(),
+            terms: Vec::new(),
+        }))
     }
 
     async fn relationship_request_url(&self) -> Result<String, CallError> {

@@ -5,6 +5,7 @@ pub mod admin;
 mod audit;
 mod auth;
 mod carts;
+mod catalog;
 mod customers;
 mod gate;
 mod orders;
@@ -59,6 +60,11 @@ pub fn router(app: App) -> Router {
             post(carts::checkout),
         )
         .route("/v1/auditrecords", get(audit::list))
+        .route(
+            "/v1/products/{p}/skus/{s}/availabilities/{a}",
+            get(catalog::availability),
+        )
+        .route("/v1/offers/{id}", get(catalog::offer))
         .route_layer(from_fn_with_state(app.clone(), gate::gate));
     Router::new()
         .route("/{tenant}/oauth2/token", post(auth::token))
