@@ -9,12 +9,10 @@ use std::sync::Arc;
 use anyhow::Context;
 use csp_consolidate::api::Client;
 use csp_consolidate::config::Config;
-use csp_consolidate::model::Phase;
 use csp_consolidate::ops;
-use csp_consolidate::ops::refresh::{Accounts, RefreshProgress, refresh_plan};
+use csp_consolidate::ops::refresh::{Accounts, RefreshProgress, read_journal, refresh_plan};
 use csp_consolidate::plan::{Plan, make_plan};
 use csp_consolidate::push::adapter::ClientApi;
-use csp_consolidate::push::journal::Journal;
 use csp_consolidate::sheet;
 
 /// The flags every command working on a reviewed workbook shares.
@@ -110,12 +108,7 @@ pub fn live_plan(common: &WorkbookArgs, accounts: &AccountArgs) -> anyhow::Resul
         Some(name) => Some((Arc::new(common.client(name)?), name.to_owned())),
         None => None,
     };
-    let journal_path = common.journal_path();
-    let pushed = if journal_path.exists() {
-        Journal::open(&journal_path, &[])?.row_outcomes(Phase::Push)?
-    } else {
-        Vec::new()
-    };
+    let (_, journal) = read_journal(&common.journal_path())?;
     let live = Accounts {
         destination: destination.clone(),
         destination_name: dest_name.to_owned(),
@@ -127,7 +120,7 @@ pub fn live_plan(common: &WorkbookArgs, accounts: &AccountArgs) -> anyhow::Resul
         if let Some((api, name)) = &source {
             preflight(api, name).await?;
         }
-        refresh_plan(&mut plan, &live, &pushed, 8, &progress)
+        refresh_plan(&mut plan, &live, &journal, 8, &progress)
             .await
             .context("reading the accounts for the plan")
     })?;

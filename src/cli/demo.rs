@@ -115,7 +115,7 @@ async fn flow(
         destination_name: "destination".to_owned(),
         source: Some((Arc::new(source.clone()), "source".to_owned())),
     };
-    refresh_plan(&mut plan, &accounts, &[], 8, &()).await?;
+    refresh_plan(&mut plan, &accounts, &Default::default(), 8, &()).await?;
     let adopted = plan
         .line_items()
         .filter(|i| i.at_destination.is_some())

@@ -16,10 +16,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::task::JoinSet;
 
 use crate::api::throttle::Throttle;
-use crate::model::Outcome;
+use crate::model::{Outcome, Phase};
 use crate::plan::Plan;
-use crate::plan::live::{LiveCatalog, LiveCustomer, LiveState, LiveSub, Reads, Recorded};
-use crate::push::journal::RowOutcome;
+use crate::plan::live::{
+    JournalView, LiveCatalog, LiveCustomer, LiveState, LiveSub, Reads, Recorded,
+};
+use crate::push::journal::{Entry, Journal, JournalError, RequestKind, RowOutcome};
 use crate::push::port::{CallError, CatalogEntry, PartnerApi, SubscriptionInfo};
 
 /// Receives progress as customers and catalog items are read.
@@ -193,9 +195,10 @@ where
     Ok(state)
 }
 
-/// The journal's push record per source subscription ID.
-pub fn recorded(pushed: &[RowOutcome]) -> HashMap<String, Recorded> {
-    pushed
+/// What the journal says push did: its row outcomes, plus the rows and
+/// customers of purchases still in doubt (`pending`).
+pub fn journal_view(pushed: &[RowOutcome], pending: &[Entry]) -> JournalView {
+    let mut recorded: HashMap<String, Recorded> = pushed
         .iter()
         .map(|o| {
             (
@@ -206,7 +209,43 @@ pub fn recorded(pushed: &[RowOutcome]) -> HashMap<String, Recorded> {
                 },
             )
         })
-        .collect()
+        .collect();
+    let mut unsettled_customers = std::collections::HashSet::new();
+    for e in pending.iter().filter(|e| {
+        matches!(
+            e.intent.kind,
+            RequestKind::Checkout | RequestKind::CreateOrder
+        )
+    }) {
+        unsettled_customers.insert(e.intent.customer_id.clone());
+        for row in &e.intent.rows {
+            recorded.entry(row.clone()).or_insert(Recorded {
+                outcome: Outcome::InDoubt,
+                destination_subscription_id: None,
+            });
+        }
+    }
+    JournalView {
+        recorded,
+        unsettled_customers,
+    }
+}
+
+/// The journal's view when a journal exists at `path` (read without
+/// creating one).
+///
+/// # Errors
+/// When the journal exists but cannot be read.
+pub fn read_journal(
+    path: &std::path::Path,
+) -> Result<(Vec<RowOutcome>, JournalView), JournalError> {
+    if !path.exists() {
+        return Ok((Vec::new(), JournalView::default()));
+    }
+    let journal = Journal::open(path, &[])?;
+    let pushed = journal.row_outcomes(Phase::Push)?;
+    let view = journal_view(&pushed, &journal.in_doubt()?);
+    Ok((pushed, view))
 }
 
 /// Rows push recorded as final (bought or already there): not sent again.
@@ -225,7 +264,7 @@ pub fn done_earlier(pushed: &[RowOutcome]) -> usize {
 pub async fn refresh_plan<D, S>(
     plan: &mut Plan,
     accounts: &Accounts<D, S>,
-    pushed: &[RowOutcome],
+    journal: &JournalView,
     concurrency: usize,
     progress: &dyn RefreshProgress,
 ) -> Result<(), CallError>
@@ -234,6 +273,6 @@ where
     S: PartnerApi + 'static,
 {
     let state = refresh(plan, accounts, concurrency, progress).await?;
-    crate::plan::live::apply(plan, &state, &recorded(pushed));
+    crate::plan::live::apply(plan, &state, journal);
     Ok(())
 }

@@ -123,9 +123,21 @@ pub enum LiveCheck {
     },
 }
 
-/// Check every line item against the live state and the journal's push
-/// record (`recorded`, by source subscription ID), then recount.
-pub fn apply(plan: &mut Plan, live: &LiveState, recorded: &HashMap<String, Recorded>) {
+/// What the journal says push did, as the live checks need it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JournalView {
+    /// Push's row outcomes, by source subscription ID.
+    pub recorded: HashMap<String, Recorded>,
+    /// Customers with a purchase still in doubt: what the destination
+    /// shows for them may be that purchase, so nothing is adopted for them
+    /// until push has settled it.
+    pub unsettled_customers: HashSet<String>,
+}
+
+/// Check every line item against the live state and the journal, then
+/// recount.
+pub fn apply(plan: &mut Plan, live: &LiveState, journal: &JournalView) {
+    let recorded = &journal.recorded;
     let claimed: HashSet<String> = recorded
         .values()
         .filter(|r| r.outcome.may_have_bought())
@@ -169,6 +181,14 @@ pub fn apply(plan: &mut Plan, live: &LiveState, recorded: &HashMap<String, Recor
             check_source(item, state, rec, &mut problems);
             if let Some(rec) = rec.filter(|r| r.outcome.may_have_bought()) {
                 check_bought(item, state, rec, &mut problems);
+                continue;
+            }
+            if journal
+                .unsettled_customers
+                .contains(&item.customer_tenant_id)
+            {
+                // Push settles the in-doubt purchase first; it may be what
+                // the destination shows.
                 continue;
             }
             if check_existing(item, state, &mut taken, &mut problems) {

@@ -19,7 +19,7 @@ pub mod live;
 mod render;
 mod rules;
 
-pub use live::{LiveCheck, LiveState};
+pub use live::{JournalView, LiveCheck, LiveState};
 
 /// How a line item is bought at the destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
