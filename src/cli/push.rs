@@ -1,9 +1,10 @@
 //! `csp-consolidate push`: re-create the approved rows at the destination,
 //! exactly once. A dry run unless `--execute`.
 
+use std::collections::HashSet;
 use std::io::IsTerminal;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use csp_consolidate::model::{Outcome as Row, Phase};
@@ -77,8 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         &journal_path,
         &[("destination_account", account.as_str())],
     )?);
-    op::record_adopted(&journal, &plan)?;
-    let before = journal.row_outcomes(Phase::Push)?;
+    let adopted = op::record_adopted(&journal, &plan)?;
     let options = PushOptions {
         max_concurrency: args.max_concurrency.max(1),
         relationship_message: op::RELATIONSHIP_TEMPLATE.to_owned(),
@@ -100,13 +100,19 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     progress.finish();
     let results = ops::results_path(&args.common.workbook, "results");
     write_report(&results, &[op::results_table(&plan, &rows)])?;
-    report(&before, &rows, &results, args.common.json)
+    let mut decided = progress.decided();
+    decided.extend(adopted.into_iter().map(|r| r.source_subscription_id));
+    report(&decided, &rows, &results, args.common.json)
 }
 
 fn print_dry_run(dry: &op::DryRun) {
     for c in &dry.customers {
         println!("{} ({})", c.customer_name, c.customer_id);
         println!("  GET  customer (relationship check)");
+        if let Some(why) = &c.waiting {
+            println!("  then nothing: waiting. {why}");
+            continue;
+        }
         if !c.cart.is_empty() {
             println!(
                 "  POST cart with {} line(s), then POST checkout",
@@ -138,12 +144,12 @@ fn print_dry_run(dry: &op::DryRun) {
 }
 
 fn report(
-    before: &[RowOutcome],
+    decided: &HashSet<String>,
     rows: &[RowOutcome],
     results: &std::path::Path,
     json: bool,
 ) -> anyhow::Result<Outcome> {
-    let (this_run, earlier) = op::split_runs(before, rows);
+    let (this_run, earlier) = op::split_runs(rows, decided);
     for r in this_run.iter().filter(|r| !r.outcome.has_copy()) {
         eprintln!(
             "{}: {}: {}",
@@ -183,6 +189,8 @@ struct Progress {
     bought: AtomicU64,
     waiting: AtomicU64,
     failed: AtomicU64,
+    /// Rows the engine decided in this run.
+    decided: Mutex<HashSet<String>>,
 }
 
 impl Progress {
@@ -201,7 +209,12 @@ impl Progress {
             bought: AtomicU64::new(0),
             waiting: AtomicU64::new(0),
             failed: AtomicU64::new(0),
+            decided: Mutex::new(HashSet::new()),
         }
+    }
+
+    fn decided(&self) -> HashSet<String> {
+        self.decided.lock().map(|d| d.clone()).unwrap_or_default()
     }
 
     fn finish(&self) {
@@ -213,6 +226,9 @@ impl Progress {
 
 impl PushProgress for Progress {
     fn customer_done(&self, customer_id: &str, rows: &[RowOutcome], concurrency: usize) {
+        if let Ok(mut d) = self.decided.lock() {
+            d.extend(rows.iter().map(|r| r.source_subscription_id.clone()));
+        }
         for r in rows {
             let counter = match r.outcome {
                 Row::Bought => &self.bought,

@@ -67,14 +67,14 @@ pub fn all_bought(rows: &[RowOutcome]) -> bool {
 ///
 /// # Errors
 /// When the journal cannot be written.
-pub fn record_adopted(journal: &Journal, plan: &Plan) -> Result<usize, JournalError> {
+pub fn record_adopted(journal: &Journal, plan: &Plan) -> Result<Vec<RowOutcome>, JournalError> {
     let settled: HashSet<String> = journal
         .row_outcomes(Phase::Push)?
         .into_iter()
         .filter(|o| o.outcome.may_have_bought())
         .map(|o| o.source_subscription_id)
         .collect();
-    let mut n = 0;
+    let mut out = Vec::new();
     for item in plan.line_items() {
         let Some(id) = &item.at_destination else {
             continue;
@@ -82,7 +82,7 @@ pub fn record_adopted(journal: &Journal, plan: &Plan) -> Result<usize, JournalEr
         if settled.contains(&item.source_subscription_id) {
             continue;
         }
-        journal.set_row_outcome(&RowOutcome {
+        let row = RowOutcome {
             source_subscription_id: item.source_subscription_id.clone(),
             phase: Phase::Push,
             outcome: Outcome::AlreadyThere,
@@ -93,10 +93,11 @@ pub fn record_adopted(journal: &Journal, plan: &Plan) -> Result<usize, JournalEr
                 "the destination already held this subscription: nothing bought".into(),
             ),
             at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        })?;
-        n += 1;
+        };
+        journal.set_row_outcome(&row)?;
+        out.push(row);
     }
-    Ok(n)
+    Ok(out)
 }
 
 /// What a dry run would send: only what is still to do.
@@ -119,6 +120,9 @@ pub struct DryCustomer {
     pub cart: Vec<BuyLine>,
     pub order: Vec<BuyLine>,
     pub calls: usize,
+    /// Why only the relationship read will be made (no reseller
+    /// relationship yet: push reports the rows as waiting).
+    pub waiting: Option<String>,
 }
 
 /// The dry run of `customers`, leaving out rows the journal already
@@ -144,10 +148,15 @@ pub fn dry_run(plan: &Plan, customers: &[CustomerPush], pushed: &[RowOutcome]) -
                 order: todo(&c.order),
                 ..c.clone()
             };
-            let calls = if d.cart.is_empty() && d.order.is_empty() {
-                0
-            } else {
-                calls_for(&d)
+            let waiting = plan
+                .customers
+                .iter()
+                .find(|p| p.tenant_id == d.customer_id)
+                .and_then(|p| p.waiting.clone());
+            let calls = match (d.cart.is_empty() && d.order.is_empty(), &waiting) {
+                (true, _) => 0,
+                (false, Some(_)) => 1,
+                (false, None) => calls_for(&d),
             };
             DryCustomer {
                 customer_id: std::mem::take(&mut d.customer_id),
@@ -155,6 +164,7 @@ pub fn dry_run(plan: &Plan, customers: &[CustomerPush], pushed: &[RowOutcome]) -
                 cart: d.cart,
                 order: d.order,
                 calls,
+                waiting,
             }
         })
         .filter(|c| c.calls > 0)
@@ -213,18 +223,13 @@ pub fn results_table(plan: &Plan, rows: &[RowOutcome]) -> ReportTable {
     ReportTable::new("Push results", &headers, table_rows)
 }
 
-/// Rows this run decided, and rows an earlier run had already settled
-/// (same outcome, same time in the journal before the run).
+/// Rows this run decided (`decided`: source subscription IDs the engine or
+/// the adoption wrote this run), and rows an earlier run had settled.
 pub fn split_runs<'a>(
-    before: &[RowOutcome],
     after: &'a [RowOutcome],
+    decided: &HashSet<String>,
 ) -> (Vec<&'a RowOutcome>, Vec<&'a RowOutcome>) {
-    let old: std::collections::HashMap<&str, &RowOutcome> = before
+    after
         .iter()
-        .map(|o| (o.source_subscription_id.as_str(), o))
-        .collect();
-    after.iter().partition(|o| {
-        old.get(o.source_subscription_id.as_str())
-            .is_none_or(|b| b.outcome != o.outcome || b.at != o.at)
-    })
+        .partition(|o| decided.contains(&o.source_subscription_id))
 }

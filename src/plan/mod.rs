@@ -236,8 +236,15 @@ pub(crate) fn tally(plan: &mut Plan) {
         .iter()
         .filter(|p| !p.line_items.is_empty())
         .count();
+    // Recounted from scratch: a refresh recounts after adopting rows.
+    c.carts = 0;
+    c.orders = 0;
     for p in &plan.customers {
-        let paths = |want| p.line_items.iter().any(|i| i.path == want);
+        let paths = |want| {
+            p.line_items
+                .iter()
+                .any(|i| i.path == want && i.at_destination.is_none())
+        };
         c.carts += usize::from(paths(PurchasePath::Cart));
         c.orders += usize::from(paths(PurchasePath::Order));
     }
