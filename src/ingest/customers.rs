@@ -39,7 +39,10 @@ pub fn read_customers(file: &Arc<str>, grid: &Grid, h: &HeaderMap) -> (Vec<Custo
         if !is_guid(&tenant) {
             issues.push(Issue::warning(
                 loc(Field::TenantId),
-                format!("Microsoft ID \"{tenant}\" is not a GUID"),
+                format!(
+                    "Microsoft ID \"{}\" is not a GUID",
+                    super::row_shape::shorten(&tenant, 60)
+                ),
             ));
         }
         let company_name = text(Field::CompanyName).unwrap_or_default();

@@ -236,9 +236,15 @@ pub fn scan_date(raw: &str) -> Option<RawDate> {
         return from_excel_serial(f64::from(n1)).map(RawDate::Exact);
     }
     let sep = t.sep_of(b"-/.")?;
+    // Korean writes `2026. 11. 12.`: a space after each dot, one at the end.
+    t.skip_spaces();
     let (n2, _) = t.number()?;
     t.sep_of(&[sep])?;
+    t.skip_spaces();
     let (n3, l3) = t.number()?;
+    if sep == b'.' && t.peek() == Some(b'.') {
+        t.i += 1;
+    }
     // Date part done; Japanese/Chinese dates may end in 日.
     t.skip_suffix_day();
     let time = t.time()?;
@@ -286,14 +292,33 @@ impl<'a> Tokens<'a> {
     }
 
     fn skip_spaces(&mut self) {
+        /// Spaces Excel, browsers and ICU put around times and markers
+        /// (NBSP, narrow NBSP before `PM`, thin, figure, ideographic).
+        const SPACES: [&str; 6] = [
+            "\u{a0}", "\u{202f}", "\u{2009}", "\u{2007}", "\u{200a}", "\u{3000}",
+        ];
         while let Some(c) = self.peek() {
             if c == b' ' || c == b'\t' {
                 self.i += 1;
-            } else if self.b[self.i..].starts_with("\u{a0}".as_bytes()) {
-                self.i += 2;
-            } else {
-                break;
+                continue;
             }
+            let rest = &self.b[self.i..];
+            match SPACES.iter().find(|sp| rest.starts_with(sp.as_bytes())) {
+                Some(sp) => self.i += sp.len(),
+                None => break,
+            }
+        }
+    }
+
+    /// A unit after a time part (`時`, `分`, `秒`, `시` …), if one is next.
+    fn skip_unit(&mut self, units: &[&str]) -> bool {
+        let rest = &self.b[self.i..];
+        match units.iter().find(|u| rest.starts_with(u.as_bytes())) {
+            Some(u) => {
+                self.i += u.len();
+                true
+            }
+            None => false,
         }
     }
 
@@ -345,16 +370,32 @@ impl<'a> Tokens<'a> {
         self.skip_spaces();
         let (mut h, _) = self.number()?;
         let (mut m, mut s) = (0, 0);
-        if self.peek() == Some(b':') {
-            self.i += 1;
-            m = self.number()?.0;
-            if self.peek() == Some(b':') {
+        // `13:04:05`, or the CJK long forms `13時04分05秒`, `1시 4분 5초`.
+        let hour_unit = self.skip_unit(&["時", "时", "시"]);
+        if hour_unit || self.peek() == Some(b':') {
+            if !hour_unit {
                 self.i += 1;
-                s = self.number()?.0;
-                if matches!(self.peek(), Some(b'.' | b',')) {
-                    self.i += 1;
-                    self.number()?;
+            }
+            self.skip_spaces();
+            if let Some((v, _)) = self.number() {
+                m = v;
+                let minute_unit = self.skip_unit(&["分", "분"]);
+                self.skip_spaces();
+                if minute_unit || self.peek() == Some(b':') {
+                    if !minute_unit {
+                        self.i += 1;
+                    }
+                    if let Some((v, _)) = self.number() {
+                        s = v;
+                        if matches!(self.peek(), Some(b'.' | b',')) {
+                            self.i += 1;
+                            self.number()?;
+                        }
+                        self.skip_unit(&["秒", "초"]);
+                    }
                 }
+            } else if !hour_unit {
+                return None;
             }
         }
         self.skip_spaces();
@@ -366,7 +407,9 @@ impl<'a> Tokens<'a> {
             return None;
         }
         match pre.or(post) {
-            Some(pm) if (1..=12).contains(&h) => h = (h % 12) + if pm { 12 } else { 0 },
+            // 12-hour clocks: 12 is the first hour of its half, and the
+            // CJK forms also write it as 0 (`午前0:30`, `午後0:05`).
+            Some(pm) if h <= 12 => h = (h % 12) + if pm { 12 } else { 0 },
             Some(_) => return None,
             None => {}
         }
@@ -381,19 +424,34 @@ impl<'a> Tokens<'a> {
         Some((NaiveTime::from_hms_opt(h, m, s)?, offset))
     }
 
-    /// AM/PM markers in any spelling: `Some(true)` is PM.
+    /// AM/PM markers in any spelling of the supported locales: `Some(true)`
+    /// is PM.
     fn marker(&mut self) -> Option<bool> {
         const MARKS: &[(&str, bool)] = &[
+            ("a. m.", false),
+            ("p. m.", true),
             ("a.m.", false),
             ("p.m.", true),
+            ("a.m", false),
+            ("p.m", true),
             ("am", false),
             ("pm", true),
+            ("ａｍ", false),
+            ("ｐｍ", true),
             ("上午", false),
             ("下午", true),
+            ("凌晨", false),
+            ("早上", false),
+            ("中午", true),
+            ("晚上", true),
             ("午前", false),
             ("午後", true),
             ("오전", false),
             ("오후", true),
+            ("vorm.", false),
+            ("nachm.", true),
+            ("ДП", false),
+            ("ПП", true),
         ];
         let rest = &self.b[self.i..];
         // No marker starts with a digit: the usual case, checked first
@@ -515,6 +573,22 @@ mod tests {
         assert_eq!(exact("2024年5月6日"), dt(2024, 5, 6, 0, 0, 0)?);
         assert_eq!(exact("06.05.2024 7:08"), dt(2024, 5, 6, 7, 8, 0)?);
         assert_eq!(exact("06.05.2024 17:08:09"), dt(2024, 5, 6, 17, 8, 9)?);
+        // Hour 0 and 12 after CJK markers, narrow NBSP before PM, the CJK
+        // long forms and Korean dotted dates.
+        assert_eq!(exact("2024/5/6 午前0:30"), dt(2024, 5, 6, 0, 30, 0)?);
+        assert_eq!(exact("2024/5/6 午後0:05"), dt(2024, 5, 6, 12, 5, 0)?);
+        assert_eq!(exact("2024/5/6 下午12:05"), dt(2024, 5, 6, 12, 5, 0)?);
+        assert_eq!(exact("2024/5/6 凌晨0:10"), dt(2024, 5, 6, 0, 10, 0)?);
+        assert_eq!(
+            exact("2024-05-06 1:04:05\u{202f}PM"),
+            dt(2024, 5, 6, 13, 4, 5)?
+        );
+        assert_eq!(exact("2024-05-06 9:00 a.m."), dt(2024, 5, 6, 9, 0, 0)?);
+        assert_eq!(
+            exact("2024年5月6日 13時04分05秒"),
+            dt(2024, 5, 6, 13, 4, 5)?
+        );
+        assert_eq!(exact("2024. 5. 6. 오후 1시 4분"), dt(2024, 5, 6, 13, 4, 0)?);
         assert_eq!(exact("45418"), dt(2024, 5, 6, 0, 0, 0)?);
         assert_eq!(exact("45418.5"), dt(2024, 5, 6, 12, 0, 0)?);
         let us = scan_date("5/13/2024 1:04:05 PM").ok_or("no value")?;
@@ -546,6 +620,8 @@ mod tests {
             "12:00",
             "2024-01-01 25:00",
             "1/2/2024 13:00 PM",
+            "2024/5/6 午後 13:00",
+            "2024/5/6 午前 9:61",
         ] {
             let r = scan_date(bad).map(|d| d.resolve(Some(true)));
             assert!(!matches!(r, Some(Resolved::Ok(_))), "{bad}: {r:?}");

@@ -162,17 +162,17 @@ fn join_message(
     matches: &[usize],
     tenant: &dyn Fn(usize) -> String,
 ) -> Option<String> {
+    let name = super::super::row_shape::shorten(&s.display, 80);
     Some(match matches.len() {
         1 => return None,
         // Partner-level actions (profile, users) name no customer.
         0 if s.display.is_empty() => return None,
         0 => format!(
-            "activity names '{}' ({} rows): no customer with that name",
-            s.display, s.rows
+            "activity names '{name}' ({} rows): no customer with that name",
+            s.rows
         ),
         n => format!(
-            "activity names '{}' ({} rows): {n} customers have that name ({}); these rows are not attributed",
-            s.display,
+            "activity names '{name}' ({} rows): {n} customers have that name ({}); these rows are not attributed",
             s.rows,
             matches
                 .iter()

@@ -15,6 +15,9 @@ use super::{
 };
 use crate::model::{Issue, Location};
 
+/// Unreadable dates reported row by row per file; the rest are counted.
+const BAD_SHOWN: u64 = 20;
+
 impl ActivityAcc {
     /// Start a file: dates are resolved per file.
     pub fn begin_file(&mut self, file: &Arc<str>, day_first: Option<bool>) {
@@ -70,7 +73,13 @@ impl ActivityAcc {
         match date.resolve(order) {
             Resolved::Ok(t) => self.fold(t, name, action, actor, &subs),
             Resolved::Ambiguous => self.hold(&row, date, name, action, actor, subs),
-            Resolved::Invalid => self.note_bad(&row, "no such day"),
+            Resolved::Invalid => {
+                let text = match date {
+                    RawDate::Slashed { a, b, year, .. } => format!("{a}/{b}/{year} (no such day)"),
+                    RawDate::Exact(d) => d.to_string(),
+                };
+                self.note_bad(&row, &text);
+            }
         }
     }
 
@@ -118,16 +127,28 @@ impl ActivityAcc {
         }
     }
 
+    /// A row whose date or time cannot be read: an issue on that row with
+    /// its text (for the first [`BAD_SHOWN`] of a file; the rest are
+    /// counted in one more issue), never a row dropped silently.
     fn note_bad(&mut self, row: &RowIn<'_>, raw: &str) {
-        let first = match self.file.as_ref() {
-            Some(fd) if fd.first_bad.is_none() => Some(self.loc(row, row.date_col)),
-            _ => None,
+        let shown = self.file.as_ref().is_some_and(|fd| fd.bad_rows < BAD_SHOWN);
+        let loc = (shown || self.file.as_ref().is_some_and(|fd| fd.first_bad.is_none()))
+            .then(|| self.loc(row, row.date_col));
+        let Some(fd) = self.file.as_mut() else {
+            return;
         };
-        if let Some(fd) = self.file.as_mut() {
-            fd.bad_rows += 1;
-            if let Some(loc) = first {
-                fd.first_bad = Some((loc, raw.to_owned()));
-            }
+        fd.bad_rows += 1;
+        if fd.first_bad.is_none()
+            && let Some(loc) = loc.clone()
+        {
+            fd.first_bad = Some((loc, raw.to_owned()));
+        }
+        if shown && let Some(loc) = loc {
+            let text = super::super::row_shape::shorten(raw, 80);
+            self.issues.push(Issue::warning(
+                loc,
+                format!("\"{text}\" is not a date and time this tool reads: this activity row is not counted"),
+            ));
         }
     }
 
@@ -163,8 +184,18 @@ impl ActivityAcc {
         };
         let order = fd.order;
         let pending = std::mem::take(&mut fd.pending);
+        let lost = fd.ambiguous_rows.saturating_sub(pending.len() as u64);
         fd.ambiguous_rows = 0;
-        fd.first_ambiguous = None;
+        if let Some((loc, raw)) = fd.first_ambiguous.take()
+            && lost > 0
+        {
+            self.issues.push(Issue::warning(
+                loc,
+                format!(
+                    "date \"{raw}\" and {lost} more row(s) with day/month dates came before the first date showing this log's order, more than can be held: they are not counted"
+                ),
+            ));
+        }
         for p in pending {
             if let Resolved::Ok(t) = p.date.resolve(order) {
                 self.fold(t, p.name, p.action, p.actor, &p.subs);
@@ -275,12 +306,15 @@ impl ActivityAcc {
                 ),
             ));
         }
-        if let Some((loc, raw)) = fd.first_bad {
+        if let Some((loc, raw)) = fd.first_bad
+            && fd.bad_rows > BAD_SHOWN
+        {
+            let text = super::super::row_shape::shorten(&raw, 80);
             self.issues.push(Issue::warning(
                 loc,
                 format!(
-                    "\"{raw}\" is not a date ({} row(s) of this log): not counted",
-                    fd.bad_rows
+                    "{} more row(s) of this log have dates that cannot be read (the first: \"{text}\"): not counted",
+                    fd.bad_rows - BAD_SHOWN
                 ),
             ));
         }
