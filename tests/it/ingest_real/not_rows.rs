@@ -141,3 +141,52 @@ fn a_table_without_guids_keeps_token_ids_and_drops_its_totals() {
     assert_eq!(seats_to_move(&book), 10);
     issue(&book, Severity::Info, "tokens.csv: line 4", "totals line");
 }
+
+#[test]
+fn a_customer_list_keeps_its_customers_and_drops_its_totals_and_footnotes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let list = put(
+        d,
+        "Customers.csv",
+        format!(
+            "Microsoft ID,Company name,Primary domain name,Relationship\r\n\
+             {},Contoso Ltd.,contoso.onmicrosoft.com,Cloud Reseller\r\n\
+             {},Fabrikam,fabrikam.onmicrosoft.com,Cloud Reseller\r\n\
+             Total: 2,,,\r\n\
+             * Exported from Partner Center on 2026-11-10,,,\r\n",
+            guid(0x91),
+            guid(0x92)
+        ),
+    );
+    let export = put(
+        d,
+        "Contoso Ltd.csv",
+        format!(
+            "Subscription ID,Subscription,Quantity,Status\r\n{},Office 365 E3,3,Active\r\n",
+            guid(1)
+        ),
+    );
+    let book = build(
+        d,
+        Inputs {
+            exports: vec![export],
+            customers: Some(list),
+            ..Inputs::default()
+        },
+    );
+    let names: Vec<&str> = book
+        .customers
+        .iter()
+        .map(|c| c.company_name.as_str())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert_eq!(row(&book, &guid(1)).customer, "Contoso Ltd.");
+    issue(&book, Severity::Info, "Customers.csv: line 4", "Total: 2");
+    issue(
+        &book,
+        Severity::Info,
+        "Customers.csv: line 5",
+        "Exported from Partner Center",
+    );
+}
