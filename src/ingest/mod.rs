@@ -16,6 +16,7 @@
 pub mod activity;
 pub mod attribute;
 pub mod customers;
+pub mod dates;
 pub mod decode;
 pub mod discover;
 pub mod header_hint;

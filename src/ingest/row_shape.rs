@@ -10,9 +10,11 @@
 //! Any other row is ignored with an `info` issue naming it, or a warning
 //! when it looks like a subscription that lost its ID.
 
-use super::headers::{Field, HeaderMap, is_totals_word, value_key};
+use super::headers::{Field, HeaderMap, Kind, is_totals_word, match_header, value_key};
+use super::subscriptions::{SheetCtx, normalise_id};
 use super::table::{Cell, Row};
 use super::values::scan_date;
+use crate::model::Issue;
 use crate::model::classify::is_guid;
 
 /// The IDs one table's rows are held to.
@@ -99,6 +101,66 @@ pub fn shorten(text: &str, max: usize) -> String {
         Some((i, _)) => format!("{}…", text.get(..i).unwrap_or(text)),
         None => text.to_owned(),
     }
+}
+
+/// What one non-blank row below the header is.
+pub enum RowKind {
+    Subscription,
+    /// Another subscription header: it maps the rows below it.
+    Header(HeaderMap),
+    /// Not a subscription: the issue saying so.
+    Not(Issue),
+}
+
+pub fn row_kind(ctx: &SheetCtx<'_>, row: &Row, shape: IdShape) -> RowKind {
+    let h = ctx.header;
+    let file = ctx.file.as_ref();
+    let raw = h
+        .col(Field::SubscriptionId)
+        .map(|c| row.get(c).text().trim().to_owned())
+        .unwrap_or_default();
+    let id = normalise_id(&raw);
+    if !id.is_empty() && shape.fits(&id) {
+        return RowKind::Subscription;
+    }
+    let texts: Vec<String> = row.cells.iter().map(|c| c.text().into_owned()).collect();
+    if let Some(next) = match_header(&texts, 0).filter(|m| m.kind == Kind::Subscriptions) {
+        return RowKind::Header(next);
+    }
+    let at = ctx.grid.row_loc(file, row);
+    let what = excerpt(row);
+    if is_totals(row) {
+        return RowKind::Not(Issue::info(
+            at,
+            format!("totals line \"{what}\": not a subscription, ignored"),
+        ));
+    }
+    let data = looks_like_data(row, h);
+    RowKind::Not(match (id.is_empty(), data) {
+        (true, true) => Issue::error(
+            ctx.grid
+                .cell_loc(file, row, h.col(Field::SubscriptionId).unwrap_or(0)),
+            "row has no subscription ID: not read",
+        ),
+        (true, false) => Issue::info(
+            at,
+            format!("\"{what}\" has no subscription ID: not a subscription, ignored"),
+        ),
+        (false, true) => Issue::warning(
+            at,
+            format!(
+                "\"{}\" is not a subscription ID, though the row looks like a subscription (\"{what}\"): not read",
+                shorten(&raw, 60)
+            ),
+        ),
+        (false, false) => Issue::info(
+            at,
+            format!(
+                "\"{what}\" is not a subscription (\"{}\" is not a subscription ID): ignored",
+                shorten(&raw, 60)
+            ),
+        ),
+    })
 }
 
 #[cfg(test)]

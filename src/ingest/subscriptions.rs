@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::headers::{Field, HeaderMap, Kind, layout_of, match_header, value_key};
+use super::headers::{Field, HeaderMap, layout_of, value_key};
 use super::numbers::{DotGroups, FileEvidence, column_evidence, is_dotted_date, parse_count};
-use super::row_shape::{IdShape, excerpt, is_totals, looks_like_data, shorten};
+use super::row_shape::{IdShape, RowKind, row_kind, shorten};
 use super::table::{Cell, Grid, Row};
 use super::values::{RawDate, Resolved, parse_bool, quantity_from_f64, scan_date};
 use crate::model::{
@@ -104,66 +104,6 @@ fn quantity_format(ctx: &SheetCtx<'_>, date_cols: &[usize]) -> DotGroups {
         dotted_dates: date_cols.iter().any(|c| texts(*c).any(is_dotted_date)),
     };
     column.or_else(|| file.dot_groups())
-}
-
-/// What one non-blank row below the header is.
-enum RowKind {
-    Subscription,
-    /// Another subscription header: it maps the rows below it.
-    Header(HeaderMap),
-    /// Not a subscription: the issue saying so.
-    Not(Issue),
-}
-
-fn row_kind(ctx: &SheetCtx<'_>, row: &Row, shape: IdShape) -> RowKind {
-    let h = ctx.header;
-    let file = ctx.file.as_ref();
-    let raw = h
-        .col(Field::SubscriptionId)
-        .map(|c| row.get(c).text().trim().to_owned())
-        .unwrap_or_default();
-    let id = normalise_id(&raw);
-    if !id.is_empty() && shape.fits(&id) {
-        return RowKind::Subscription;
-    }
-    let texts: Vec<String> = row.cells.iter().map(|c| c.text().into_owned()).collect();
-    if let Some(next) = match_header(&texts, 0).filter(|m| m.kind == Kind::Subscriptions) {
-        return RowKind::Header(next);
-    }
-    let at = ctx.grid.row_loc(file, row);
-    let what = excerpt(row);
-    if is_totals(row) {
-        return RowKind::Not(Issue::info(
-            at,
-            format!("totals line \"{what}\": not a subscription, ignored"),
-        ));
-    }
-    let data = looks_like_data(row, h);
-    RowKind::Not(match (id.is_empty(), data) {
-        (true, true) => Issue::error(
-            ctx.grid
-                .cell_loc(file, row, h.col(Field::SubscriptionId).unwrap_or(0)),
-            "row has no subscription ID: not read",
-        ),
-        (true, false) => Issue::info(
-            at,
-            format!("\"{what}\" has no subscription ID: not a subscription, ignored"),
-        ),
-        (false, true) => Issue::warning(
-            at,
-            format!(
-                "\"{}\" is not a subscription ID, though the row looks like a subscription (\"{what}\"): not read",
-                shorten(&raw, 60)
-            ),
-        ),
-        (false, false) => Issue::info(
-            at,
-            format!(
-                "\"{what}\" is not a subscription (\"{}\" is not a subscription ID): ignored",
-                shorten(&raw, 60)
-            ),
-        ),
-    })
 }
 
 /// The day/month order a file's slashed dates show unambiguously, if any
