@@ -11,8 +11,7 @@
 //! when it looks like a subscription that lost its ID.
 
 use super::headers::{Field, HeaderMap, Kind, is_totals_word, match_header, value_key};
-use super::subscriptions::{SheetCtx, normalise_id};
-use super::table::{Cell, Row};
+use super::table::{Cell, Grid, Row};
 use super::values::scan_date;
 use crate::model::Issue;
 use crate::model::classify::is_guid;
@@ -53,6 +52,15 @@ fn is_token_id(id: &str) -> bool {
         && b.iter().any(u8::is_ascii_digit)
         && b.iter().any(u8::is_ascii_alphabetic)
         && scan_date(id).is_none()
+}
+
+/// IDs compare lower case, without braces or spaces.
+pub fn normalise_id(s: &str) -> String {
+    s.trim()
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .trim()
+        .to_ascii_lowercase()
 }
 
 /// Whether a row that is not a subscription looks like one that lost its
@@ -112,9 +120,7 @@ pub enum RowKind {
     Not(Issue),
 }
 
-pub fn row_kind(ctx: &SheetCtx<'_>, row: &Row, shape: IdShape) -> RowKind {
-    let h = ctx.header;
-    let file = ctx.file.as_ref();
+pub fn row_kind((file, grid): (&str, &Grid), h: &HeaderMap, row: &Row, shape: IdShape) -> RowKind {
     let raw = h
         .col(Field::SubscriptionId)
         .map(|c| row.get(c).text().trim().to_owned())
@@ -127,7 +133,7 @@ pub fn row_kind(ctx: &SheetCtx<'_>, row: &Row, shape: IdShape) -> RowKind {
     if let Some(next) = match_header(&texts, 0).filter(|m| m.kind == Kind::Subscriptions) {
         return RowKind::Header(next);
     }
-    let at = ctx.grid.row_loc(file, row);
+    let at = grid.row_loc(file, row);
     let what = excerpt(row);
     if is_totals(row) {
         return RowKind::Not(Issue::info(
@@ -138,8 +144,7 @@ pub fn row_kind(ctx: &SheetCtx<'_>, row: &Row, shape: IdShape) -> RowKind {
     let data = looks_like_data(row, h);
     RowKind::Not(match (id.is_empty(), data) {
         (true, true) => Issue::error(
-            ctx.grid
-                .cell_loc(file, row, h.col(Field::SubscriptionId).unwrap_or(0)),
+            grid.cell_loc(file, row, h.col(Field::SubscriptionId).unwrap_or(0)),
             "row has no subscription ID: not read",
         ),
         (true, false) => Issue::info(

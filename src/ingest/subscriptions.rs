@@ -14,6 +14,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::headers::{Field, HeaderMap, layout_of, value_key};
 use super::numbers::{DotGroups, FileEvidence, column_evidence, is_dotted_date, parse_count};
+pub use super::row_shape::normalise_id;
 use super::row_shape::{IdShape, RowKind, row_kind, shorten};
 use super::table::{Cell, Grid, Row};
 use super::values::{RawDate, Resolved, parse_bool, quantity_from_f64, scan_date};
@@ -71,7 +72,7 @@ pub fn read_subscriptions(ctx: &SheetCtx<'_>) -> (Vec<ParsedSub>, Vec<Issue>) {
             header: later.as_ref().unwrap_or(h),
             ..*ctx
         };
-        match row_kind(&here, row, shape) {
+        match row_kind((ctx.file, ctx.grid), here.header, row, shape) {
             RowKind::Subscription => {
                 if let Some(p) = read_row(&here, row, (order, dot_groups), &mut issues) {
                     out.push(p);
@@ -275,15 +276,6 @@ fn batch_migration_facts(sub: &mut SourceSubscription) {
         .iter()
         .find(|(h, v)| super::headers::norm(h) == "ncepsa" && !v.trim().is_empty())
         .map(|(_, v)| v.trim().to_owned());
-}
-
-/// IDs compare lower case, without braces or spaces.
-pub fn normalise_id(s: &str) -> String {
-    s.trim()
-        .trim_start_matches('{')
-        .trim_end_matches('}')
-        .trim()
-        .to_ascii_lowercase()
 }
 
 fn quantity_of(
