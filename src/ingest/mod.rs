@@ -16,12 +16,16 @@
 pub mod activity;
 pub mod attribute;
 pub mod customers;
+pub mod dates;
 pub mod decode;
 pub mod discover;
+pub mod header_hint;
 pub mod headers;
 pub mod lines;
+pub mod numbers;
 pub mod offer_map;
 mod read;
+pub mod row_shape;
 pub mod stream;
 pub mod subscriptions;
 pub mod table;

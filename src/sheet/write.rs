@@ -23,11 +23,11 @@ use rust_xlsxwriter::{
 };
 
 use super::SheetError;
-use super::cells::{CellValue, render, write_value};
+use super::cells::{CellValue, Clipped, render, write_value};
 use super::layout::{Col, Kind, MIGRATION, MIGRATION_SHEET};
 use super::meta::write_meta;
 use super::summary;
-use crate::model::MigrationBook;
+use crate::model::{Issue, MigrationBook};
 
 const LOCKED_HEADER: u32 = 0xD9D9D9;
 const REVIEW_HEADER: u32 = 0xFFD966;
@@ -41,10 +41,14 @@ const REVIEW_FILL: u32 = 0xFFF2CC;
 /// beyond Excel's limits), [`SheetError::Io`] when the file cannot be
 /// written or renamed.
 ///
+/// Returns a warning for each cell of a sheet other than Migration that
+/// was cut to Excel's limit (Migration's cuts are `build`'s to report, at
+/// the input row); they are listed in the Issues sheet too.
+///
 /// The book is consumed: it is dropped once every sheet is written, so its
 /// memory is free before the file is compressed and Migration's table is
 /// registered (see `start_migration`).
-pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<(), SheetError> {
+pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<Vec<Issue>, SheetError> {
     let shown = path.display().to_string();
     let wrap = |error| SheetError::Write {
         path: shown.clone(),
@@ -74,20 +78,22 @@ pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<(), SheetError
     };
     // Sheets are independent (each keeps its own format table, merged in
     // sheet order on save), so they are written on two threads: Migration's
-    // rows and the three small sheets on one, Activity and Meta on the
-    // other, about equal halves of the work.
+    // rows and two small sheets on one, Activity and Meta on the other,
+    // about equal halves of the work. Issues comes last: it lists the
+    // cells the others had to cut to Excel's limit.
+    let clipped = Clipped::default();
     let formats = start_migration(migration, &book).map_err(wrap)?;
     let (rows, rest) = std::thread::scope(|scope| {
         let book = &book;
+        let clipped = &clipped;
         let rows = scope.spawn(|| -> Result<(), XlsxError> {
             migration_rows(migration, book, &formats)?;
-            summary::write_customers(customers, book)?;
-            summary::write_summary(summary, book)?;
-            summary::write_issues(issues, book)
+            summary::write_customers(customers, book, clipped)?;
+            summary::write_summary(summary, book, clipped)
         });
         let rest = (|| -> Result<(), XlsxError> {
-            summary::write_activity(activity, book)?;
-            write_meta(meta, book)
+            summary::write_activity(activity, book, clipped)?;
+            write_meta(meta, book, clipped)
         })();
         let rows = rows.join().unwrap_or_else(|_| {
             Err(XlsxError::ParameterError(
@@ -97,6 +103,8 @@ pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<(), SheetError
         (rows, rest)
     });
     rows.and(rest).map_err(wrap)?;
+    let cut_elsewhere = clipped.issues(&shown);
+    summary::write_issues(issues, &book, &cut_elsewhere, (&shown, &clipped)).map_err(wrap)?;
     drop(book);
     let tmp = temp_sibling(path);
     let saved = wb
@@ -117,7 +125,7 @@ pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<(), SheetError
     if saved.is_err() {
         let _ = fs::remove_file(&tmp); // best effort: the original error matters
     }
-    saved
+    saved.map(|()| clipped.issues(&shown))
 }
 
 /// Write bytes to a temporary sibling file, then rename it over `path`.

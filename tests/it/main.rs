@@ -12,6 +12,7 @@ mod crash;
 mod emulator;
 mod fixtures;
 mod ingest;
+mod ingest_real;
 mod plan;
 mod plan_fixtures;
 mod pull;
