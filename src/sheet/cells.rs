@@ -8,7 +8,7 @@
 //! whole numbers without a decimal point, dates as ISO `YYYY-MM-DD`,
 //! booleans as `Yes`/`No`, strings trimmed.
 //!
-//! [`write_value`] puts one value into a worksheet cell; it lives here, below
+//! `write_value` puts one value into a worksheet cell; it lives here, below
 //! both the Migration writer and the summary sheets, so neither imports the
 //! other.
 
