@@ -8,6 +8,8 @@
 //!   `{code, description, data:[], source:"PartnerFD"}` (or the throttling
 //!   shape for 429), so clients are exercised against real-looking faults.
 
+use std::path::PathBuf;
+
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -17,21 +19,23 @@ use serde_json::json;
 pub enum EmulatorError {
     #[error("{path}: cannot read: {source}")]
     Read {
-        path: String,
+        path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}: line {line}, column {column}: {message}")]
+    /// `origin` names where the text came from: a file, or a description
+    /// (`demo world`) for text made in memory.
+    #[error("{origin}: line {line}, column {column}: {message}")]
     Json {
-        path: String,
+        origin: String,
         line: usize,
         column: usize,
         message: String,
     },
-    #[error("{path}: {message}")]
-    Seed { path: String, message: String },
+    #[error("{origin}: {message}")]
+    Seed { origin: String, message: String },
     #[error("{path}: cannot write state: {source}")]
     Write {
-        path: String,
+        path: PathBuf,
         source: std::io::Error,
     },
     #[error("cannot listen on {addr}: {source}")]

@@ -65,13 +65,13 @@ pub struct IngestSpec {
 pub enum IngestError {
     #[error("{path}: not found or not readable ({source})")]
     NotFound {
-        path: String,
+        path: PathBuf,
         #[source]
         source: std::io::Error,
     },
     #[error("{path}: folder cannot be listed ({source})")]
     Unreadable {
-        path: String,
+        path: PathBuf,
         #[source]
         source: std::io::Error,
     },

@@ -74,7 +74,7 @@ impl ReportTable {
 /// # Errors
 /// [`SheetError`] when the workbook cannot be built or written.
 pub fn write_report(path: &Path, tables: &[ReportTable]) -> Result<(), SheetError> {
-    let shown = path.display().to_string();
+    let shown = path.to_path_buf();
     let wrap = |error| SheetError::Write {
         path: shown.clone(),
         error,

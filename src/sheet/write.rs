@@ -48,7 +48,7 @@ const REVIEW_FILL: u32 = 0xFFF2CC;
 /// memory is free before the file is compressed and Migration's table is
 /// registered (see [`start_migration`]).
 pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<(), SheetError> {
-    let shown = path.display().to_string();
+    let shown = path.to_path_buf();
     let wrap = |error| SheetError::Write {
         path: shown.clone(),
         error,

@@ -128,9 +128,8 @@ pub fn save(app: &App) -> Result<(), EmulatorError> {
 }
 
 fn write_atomic(path: &Path, world: &World) -> Result<(), EmulatorError> {
-    let shown = path.display().to_string();
     let err = |source: std::io::Error| EmulatorError::Write {
-        path: shown.clone(),
+        path: path.to_owned(),
         source,
     };
     let bytes = serde_json::to_vec_pretty(world).map_err(|e| err(std::io::Error::other(e)))?;
