@@ -20,6 +20,7 @@ pub mod api;
 pub mod build;
 pub mod config;
 pub mod emulator;
+pub mod error_chain;
 pub mod ingest;
 pub mod model;
 pub mod plan;

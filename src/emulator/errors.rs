@@ -17,7 +17,7 @@ use serde_json::json;
 /// The emulator could not start, load or save.
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read")]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -33,12 +33,12 @@ pub enum EmulatorError {
     },
     #[error("{origin}: {message}")]
     Seed { origin: String, message: String },
-    #[error("{path}: cannot write state: {source}")]
+    #[error("{path}: cannot write state")]
     Write {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Bind {
         addr: String,
         source: std::io::Error,

@@ -63,13 +63,13 @@ pub struct IngestSpec {
 /// A fatal input problem: nothing can be read.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    #[error("{path}: not found or not readable ({source})")]
+    #[error("{path}: not found or not readable")]
     NotFound {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: folder cannot be listed ({source})")]
+    #[error("{path}: folder cannot be listed")]
     Unreadable {
         path: PathBuf,
         #[source]

@@ -51,8 +51,11 @@ pub enum SheetError {
         error: rust_xlsxwriter::XlsxError,
     },
     /// The file could not be written or renamed into place.
-    #[error("{path}: {error}")]
-    Io { path: PathBuf, error: std::io::Error },
+    #[error("{path}: cannot write")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// A locked cell whose value differs from what build wrote.

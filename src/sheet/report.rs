@@ -88,7 +88,7 @@ pub fn write_report(path: &Path, tables: &[ReportTable]) -> Result<(), SheetErro
     let bytes = book.save_to_buffer().map_err(wrap)?;
     super::write::write_atomic(path, &bytes).map_err(|error| SheetError::Io {
         path: shown.clone(),
-        error,
+        source: error,
     })
 }
 

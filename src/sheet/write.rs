@@ -107,14 +107,14 @@ pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<(), SheetError
         .map_err(|error| match error {
             XlsxError::IoError(error) => SheetError::Io {
                 path: shown.clone(),
-                error,
+                source: error,
             },
             other => wrap(other),
         })
         .and_then(|()| {
             fs::rename(&tmp, path).map_err(|error| SheetError::Io {
                 path: shown.clone(),
-                error,
+                source: error,
             })
         });
     if saved.is_err() {

@@ -113,7 +113,10 @@ async fn reset(State(app): State<App>) -> Response {
 async fn save_now(State(app): State<App>) -> Response {
     match save(&app) {
         Ok(()) => axum::Json(json!({"saved": app.settings().state_path})).into_response(),
-        Err(e) => admin_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => admin_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            crate::error_chain::chain(&e),
+        ),
     }
 }
 
