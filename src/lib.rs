@@ -28,6 +28,9 @@ pub mod pull;
 pub mod push;
 pub mod sheet;
 
+#[cfg(test)]
+mod error_chain_tests;
+
 /// The tool version written into every workbook's meta sheet.
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
