@@ -21,6 +21,7 @@ pub mod build;
 pub mod config;
 pub mod emulator;
 pub mod error_chain;
+pub mod fsio;
 pub mod ingest;
 pub mod model;
 pub mod plan;

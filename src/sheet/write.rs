@@ -14,8 +14,7 @@
 //! protected Meta sheet: `plan` blocks on any edited locked cell and names
 //! it with its old and new value.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{Datelike, NaiveDateTime, Timelike};
 
@@ -36,8 +35,8 @@ const LOCKED_HEADER: u32 = 0xD9D9D9;
 const REVIEW_HEADER: u32 = 0xFFD966;
 const REVIEW_FILL: u32 = 0xFFF2CC;
 
-/// Write `book` to `path` atomically: a temporary file in the same folder,
-/// then a rename, so a crash never leaves a half-written workbook.
+/// Write `book` to `path` atomically ([`crate::fsio`]), so a crash never
+/// leaves a half-written workbook.
 ///
 /// # Errors
 /// [`SheetError::Write`] when the workbook cannot be assembled (a value
@@ -48,9 +47,8 @@ const REVIEW_FILL: u32 = 0xFFF2CC;
 /// memory is free before the file is compressed and Migration's table is
 /// registered (see [`start_migration`]).
 pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<(), SheetError> {
-    let shown = path.to_path_buf();
     let wrap = |error| SheetError::Write {
-        path: shown.clone(),
+        path: path.to_owned(),
         error,
     };
     // The big sheets are written row by row in constant-memory mode: rows
@@ -101,44 +99,27 @@ pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<(), SheetError
     });
     rows.and(rest).map_err(wrap)?;
     drop(book);
-    let tmp = temp_sibling(path);
-    let saved = wb
-        .save(&tmp)
-        .map_err(|error| match error {
-            XlsxError::IoError(error) => SheetError::Io {
-                path: shown.clone(),
-                source: error,
+    save(&mut wb, path)
+}
+
+/// Save `wb` to `path` atomically ([`crate::fsio::atomic_write`]):
+/// rust_xlsxwriter writes straight to the temporary file, so the workbook
+/// is never held whole in memory.
+pub(crate) fn save(wb: &mut Workbook, path: &Path) -> Result<(), SheetError> {
+    let io = |source| SheetError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    crate::fsio::atomic_write(path, |tmp| {
+        wb.save(tmp).map_err(|error| match error {
+            XlsxError::IoError(source) => io(source),
+            error => SheetError::Write {
+                path: path.to_owned(),
+                error,
             },
-            other => wrap(other),
         })
-        .and_then(|()| {
-            fs::rename(&tmp, path).map_err(|error| SheetError::Io {
-                path: shown.clone(),
-                source: error,
-            })
-        });
-    if saved.is_err() {
-        let _ = fs::remove_file(&tmp); // best effort: the original error matters
-    }
-    saved
-}
-
-/// Write bytes to a temporary sibling file, then rename it over `path`.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = temp_sibling(path);
-    let result = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp); // best effort: the original error matters
-    }
-    result
-}
-
-fn temp_sibling(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "workbook.xlsx".to_owned());
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+    })
+    .map_err(|e| e.fold(io))
 }
 
 /// Number format per kind, so values typed later keep their type too.
