@@ -8,6 +8,7 @@ mod crash;
 mod emulator;
 mod fixtures;
 mod ingest;
+mod logging;
 mod plan;
 mod plan_fixtures;
 mod pull;
