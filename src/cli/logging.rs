@@ -51,11 +51,14 @@ pub fn init(args: Args) {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(detailed);
-    // A subscriber already installed (never, in the binary) is kept.
+    // Not `try_init`: that also routes the `log` crate into tracing at
+    // trace level, so every debug call of calamine and zopfli while a big
+    // build reads and writes workbooks would reach the filter. A subscriber
+    // already installed (never, in the binary) is kept.
     let _ = if detailed {
-        subscriber.try_init()
+        tracing::subscriber::set_global_default(subscriber.finish())
     } else {
-        subscriber.without_time().try_init()
+        tracing::subscriber::set_global_default(subscriber.without_time().finish())
     };
 }
 
