@@ -42,12 +42,22 @@ fn kind_name(kind: Kind) -> &'static str {
     }
 }
 
+/// Cells of a row considered as header candidates.
+const MAX_HEADER_CELLS: usize = 1024;
+
 /// The row of `grid` that comes closest to a header (at least two known
 /// columns of one kind), as an issue at that row.
 pub fn near_miss(file: &str, grid: &Grid) -> Option<NearMiss> {
     let mut best: Option<NearMiss> = None;
     for row in grid.rows.iter().take(HEADER_SEARCH_ROWS) {
-        let texts: Vec<String> = row.cells.iter().map(|c| c.text().into_owned()).collect();
+        // A header has at most a few hundred columns; a hostile row of a
+        // million cells must not cost a million lookups per kind.
+        let texts: Vec<String> = row
+            .cells
+            .iter()
+            .take(MAX_HEADER_CELLS)
+            .map(|c| c.text().into_owned())
+            .collect();
         for kind in [Kind::Subscriptions, Kind::Customers, Kind::Activity] {
             let Some(table) = ALIASES.headers.get(&kind) else {
                 continue;

@@ -67,15 +67,15 @@ pub struct IngestSpec {
 /// A fatal input problem: nothing can be read.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    #[error("{path}: not found or not readable ({source})")]
+    #[error("{path}: not found or not readable")]
     NotFound {
-        path: String,
+        path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: folder cannot be listed ({source})")]
+    #[error("{path}: folder cannot be listed")]
     Unreadable {
-        path: String,
+        path: PathBuf,
         #[source]
         source: std::io::Error,
     },

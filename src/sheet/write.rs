@@ -14,8 +14,7 @@
 //! protected Meta sheet: `plan` blocks on any edited locked cell and names
 //! it with its old and new value.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rust_xlsxwriter::{
     CustomSerializeField, DataValidation, DataValidationErrorStyle, Format, FormatBorder,
@@ -33,8 +32,8 @@ const LOCKED_HEADER: u32 = 0xD9D9D9;
 const REVIEW_HEADER: u32 = 0xFFD966;
 const REVIEW_FILL: u32 = 0xFFF2CC;
 
-/// Write `book` to `path` atomically: a temporary file in the same folder,
-/// then a rename, so a crash never leaves a half-written workbook.
+/// Write `book` to `path` atomically ([`crate::fsio`]), so a crash never
+/// leaves a half-written workbook.
 ///
 /// # Errors
 /// [`SheetError::Write`] when the workbook cannot be assembled (a value
@@ -51,7 +50,7 @@ const REVIEW_FILL: u32 = 0xFFF2CC;
 pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<Vec<Issue>, SheetError> {
     let shown = path.display().to_string();
     let wrap = |error| SheetError::Write {
-        path: shown.clone(),
+        path: path.to_owned(),
         error,
     };
     // The big sheets are written row by row in constant-memory mode: rows
@@ -106,44 +105,28 @@ pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<Vec<Issue>, Sh
     let cut_elsewhere = clipped.issues(&shown);
     summary::write_issues(issues, &book, &cut_elsewhere, (&shown, &clipped)).map_err(wrap)?;
     drop(book);
-    let tmp = temp_sibling(path);
-    let saved = wb
-        .save(&tmp)
-        .map_err(|error| match error {
-            XlsxError::IoError(error) => SheetError::Io {
-                path: shown.clone(),
+    save(&mut wb, path)?;
+    Ok(clipped.issues(&shown))
+}
+
+/// Save `wb` to `path` atomically ([`crate::fsio::atomic_write`]):
+/// rust_xlsxwriter writes straight to the temporary file, so the workbook
+/// is never held whole in memory.
+pub(crate) fn save(wb: &mut Workbook, path: &Path) -> Result<(), SheetError> {
+    let io = |source| SheetError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    crate::fsio::atomic_write(path, |tmp| {
+        wb.save(tmp).map_err(|error| match error {
+            XlsxError::IoError(source) => io(source),
+            error => SheetError::Write {
+                path: path.to_owned(),
                 error,
             },
-            other => wrap(other),
         })
-        .and_then(|()| {
-            fs::rename(&tmp, path).map_err(|error| SheetError::Io {
-                path: shown.clone(),
-                error,
-            })
-        });
-    if saved.is_err() {
-        let _ = fs::remove_file(&tmp); // best effort: the original error matters
-    }
-    saved.map(|()| clipped.issues(&shown))
-}
-
-/// Write bytes to a temporary sibling file, then rename it over `path`.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = temp_sibling(path);
-    let result = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp); // best effort: the original error matters
-    }
-    result
-}
-
-fn temp_sibling(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "workbook.xlsx".to_owned());
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+    })
+    .map_err(|e| e.fold(io))
 }
 
 /// Number format per kind, so values typed later keep their type too.

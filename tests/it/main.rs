@@ -13,6 +13,7 @@ mod emulator;
 mod fixtures;
 mod ingest;
 mod ingest_real;
+mod logging;
 mod plan;
 mod plan_fixtures;
 mod pull;
