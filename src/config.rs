@@ -25,7 +25,7 @@ pub const DEFAULT_CONFIG: &str = "csp-consolidate.toml";
 /// Problems with the configuration. Messages never contain a secret.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{path}: cannot read the configuration: {source} (create it, or pass --config FILE)")]
+    #[error("{path}: cannot read the configuration (create it, or pass --config FILE)")]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -38,7 +38,7 @@ pub enum ConfigError {
         name: String,
         known: String,
     },
-    #[error("{path}: account {name:?}: {source}")]
+    #[error("{path}: account {name:?}")]
     Account {
         path: PathBuf,
         name: String,
@@ -157,7 +157,7 @@ cloud = "usgov"
         let missing = cfg
             .client_config("destination")
             .err()
-            .map(|e| e.to_string())
+            .map(|e| crate::error_chain::chain(&e))
             .unwrap_or_default();
         assert!(
             missing.starts_with("c.toml: account \"destination\""),
@@ -175,7 +175,7 @@ cloud = "usgov"
         let err = cfg
             .and_then(|c| c.client_config("a"))
             .err()
-            .map(|e| e.to_string())
+            .map(|e| crate::error_chain::chain(&e))
             .unwrap_or_default();
         assert!(
             err.contains("must not be written in the config file") && !err.contains("hunter2"),

@@ -20,6 +20,8 @@ pub mod alloc;
 pub mod api;
 pub mod config;
 pub mod emulator;
+pub mod error_chain;
+pub mod fsio;
 pub mod ingest;
 pub mod model;
 pub mod ops;
@@ -27,6 +29,9 @@ pub mod plan;
 pub mod pull;
 pub mod push;
 pub mod sheet;
+
+#[cfg(test)]
+mod error_chain_tests;
 
 /// The tool version written into every workbook's meta sheet.
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -28,8 +28,8 @@ make it explicit. A per-customer export is attributed by a tenant-ID column, els
 folder name matched against the customer list (tenant ID, primary domain or company name).
 
 Every problem is reported as `file: Sheet!C17: severity: message` on stderr and in the Issues
-sheet; the workbook is still written. Exit codes: 0 clean, 1 written with issues, 2 nothing
-written.")]
+sheet; the workbook is still written. Exit codes: 0 clean (info notes only, such as a totals
+line left out), 1 written with errors or warnings, 2 nothing written.")]
 pub struct Args {
     /// Export files or folders (.xlsx, .xls, .csv).
     #[arg(required = true, value_name = "EXPORT")]
@@ -95,7 +95,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         println!("{}", summary(&report));
     }
-    Ok(Outcome::from_clean(report.issues.is_empty()))
+    Ok(Outcome::from_clean(report.is_clean()))
 }
 
 fn settings(args: &Args) -> anyhow::Result<BuildSettings> {
@@ -168,7 +168,7 @@ fn summary(r: &BuildReport) -> String {
     format!(
         "{customers} customers, {subs} subscriptions from {files} file(s)\n\
          Recreate {recreate} ({seats} seats to move), Microsoft support {ms}, Skip {skip}\n\
-         {issues} issue(s): {errors} error(s), {warnings} warning(s)\n\
+         {issues} issue(s): {errors} error(s), {warnings} warning(s), {notes} note(s)\n\
          wrote {out}",
         customers = r.customers,
         subs = r.subscriptions,
@@ -180,6 +180,7 @@ fn summary(r: &BuildReport) -> String {
         issues = r.issues.len(),
         errors = r.errors,
         warnings = r.warnings,
+        notes = r.notes,
         out = r.out.display(),
     )
 }

@@ -11,6 +11,7 @@ mod build;
 mod common;
 mod demo;
 mod emulator;
+mod logging;
 mod plan;
 mod pull;
 mod push;
@@ -34,6 +35,8 @@ pub use csp_consolidate::ops::Exit as Outcome;
         Exit codes: 0 done and clean, 1 done with issues (all reported), 2 nothing done."
 )]
 pub struct Cli {
+    #[command(flatten)]
+    log: logging::Args,
     #[command(subcommand)]
     command: Command,
 }
@@ -61,6 +64,7 @@ enum Command {
 /// Parse the command line, run the command, print any error as one line.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    logging::init(cli.log);
     let result = match cli.command {
         Command::Build(args) => build::run(args),
         Command::Plan(args) => plan::run(args),

@@ -8,6 +8,8 @@
 //!   `{code, description, data:[], source:"PartnerFD"}` (or the throttling
 //!   shape for 429), so clients are exercised against real-looking faults.
 
+use std::path::PathBuf;
+
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -15,26 +17,28 @@ use serde_json::json;
 /// The emulator could not start, load or save.
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read")]
     Read {
-        path: String,
+        path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}: line {line}, column {column}: {message}")]
+    /// `origin` names where the text came from: a file, or a description
+    /// (`demo world`) for text made in memory.
+    #[error("{origin}: line {line}, column {column}: {message}")]
     Json {
-        path: String,
+        origin: String,
         line: usize,
         column: usize,
         message: String,
     },
-    #[error("{path}: {message}")]
-    Seed { path: String, message: String },
-    #[error("{path}: cannot write state: {source}")]
+    #[error("{origin}: {message}")]
+    Seed { origin: String, message: String },
+    #[error("{path}: cannot write state")]
     Write {
-        path: String,
+        path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Bind {
         addr: String,
         source: std::io::Error,

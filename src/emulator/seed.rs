@@ -20,12 +20,11 @@ pub const EXAMPLE_SEED: &str = include_str!("../../fixtures/emulator/seed.json")
 
 /// Read and check a seed or saved-state file.
 pub fn load(path: &Path) -> Result<World, EmulatorError> {
-    let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| EmulatorError::Read {
-        path: shown.clone(),
+        path: path.to_owned(),
         source,
     })?;
-    parse(&text, &shown)
+    parse(&text, &path.display().to_string())
 }
 
 /// Parse and check seed text; `origin` names it in errors.
@@ -34,7 +33,7 @@ pub fn parse(text: &str, origin: &str) -> Result<World, EmulatorError> {
     let world: World = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let inner = err.inner();
         EmulatorError::Json {
-            path: origin.to_owned(),
+            origin: origin.to_owned(),
             line: inner.line(),
             column: inner.column(),
             message: format!("{}: {}", err.path(), inner),
@@ -47,7 +46,7 @@ pub fn parse(text: &str, origin: &str) -> Result<World, EmulatorError> {
 /// and reject what would make the emulator ambiguous.
 pub fn prepare(mut world: World, origin: &str) -> Result<World, EmulatorError> {
     let bad = |message: String| EmulatorError::Seed {
-        path: origin.to_owned(),
+        origin: origin.to_owned(),
         message,
     };
     if world.tenants.is_empty() {

@@ -4,12 +4,14 @@
 //!
 //! Several lists may be given; a tenant listed twice is kept once (the
 //! first) and the repeat becomes a warning, because two names for one
-//! tenant would make joins by name unreliable.
+//! tenant would make joins by name unreliable. A totals line or footnote
+//! under the list is not a customer (an info issue naming the row).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::headers::{Field, HeaderMap};
+use super::row_shape::{excerpt, is_totals};
 use super::subscriptions::normalise_id;
 use super::table::{Cell, Grid};
 use crate::model::classify::is_guid;
@@ -29,6 +31,17 @@ pub fn read_customers(file: &Arc<str>, grid: &Grid, h: &HeaderMap) -> (Vec<Custo
             (!t.is_empty()).then(|| t.to_owned())
         };
         let loc = |f: Field| grid.cell_loc(file, row, h.col(f).unwrap_or(0));
+        // A totals line or a footnote under the list is not a customer.
+        let company = text(Field::CompanyName);
+        if is_totals(row)
+            || (company.is_none() && text(Field::TenantId).is_some_and(|t| !is_guid(&t)))
+        {
+            issues.push(Issue::info(
+                grid.row_loc(file, row),
+                format!("\"{}\" is not a customer: ignored", excerpt(row)),
+            ));
+            continue;
+        }
         let Some(tenant) = text(Field::TenantId).map(|t| normalise_id(&t)) else {
             issues.push(Issue::warning(
                 loc(Field::TenantId),
@@ -39,10 +52,13 @@ pub fn read_customers(file: &Arc<str>, grid: &Grid, h: &HeaderMap) -> (Vec<Custo
         if !is_guid(&tenant) {
             issues.push(Issue::warning(
                 loc(Field::TenantId),
-                format!("Microsoft ID \"{tenant}\" is not a GUID"),
+                format!(
+                    "Microsoft ID \"{}\" is not a GUID",
+                    super::row_shape::shorten(&tenant, 60)
+                ),
             ));
         }
-        let company_name = text(Field::CompanyName).unwrap_or_default();
+        let company_name = company.unwrap_or_default();
         if company_name.is_empty() {
             issues.push(Issue::warning(
                 loc(Field::CompanyName),

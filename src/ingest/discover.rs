@@ -29,7 +29,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Found>, IngestError> {
     let mut out = Vec::new();
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| IngestError::NotFound {
-            path: p.display().to_string(),
+            path: p.clone(),
             source: e,
         })?;
         if meta.is_dir() {
@@ -51,7 +51,7 @@ fn walk(root: &Path, dir: &Path, depth: usize, out: &mut Vec<Found>) -> Result<(
         return Ok(());
     }
     let unreadable = |e| IngestError::Unreadable {
-        path: dir.display().to_string(),
+        path: dir.to_owned(),
         source: e,
     };
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)

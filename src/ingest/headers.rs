@@ -110,12 +110,45 @@ impl Field {
 }
 
 /// Normalise a header or value word for comparison: NFKC (full-width →
-/// ASCII), trimmed, lower case, without spaces, `-`, `_`, `/` or a BOM.
+/// ASCII), trimmed, lower case, without any space (every Unicode space:
+/// NBSP, narrow NBSP, ideographic …), dash (`-` `‐` `–` `—` `−` …), quote
+/// or apostrophe (`'` `’` `‘` `"` `“` `”` `«` `»` …), `_`, `/`, a BOM or a
+/// zero-width character. Headers typed or exported with typographic
+/// punctuation then match the plain aliases.
 pub fn norm(text: &str) -> String {
     text.nfkc()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '_' | '/' | '\u{feff}' | '\u{200b}'))
+        .filter(|c| !c.is_whitespace() && !is_ignored_punctuation(*c))
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// Punctuation that does not tell one header from another.
+fn is_ignored_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '_'
+            | '/'
+            | '\''
+            | '"'
+            | '`'
+            | '\u{b4}'
+            | '\u{ab}'
+            | '\u{bb}'
+            | '\u{2bc}'
+            | '\u{2010}'..='\u{2015}'
+            | '\u{2018}'..='\u{201f}'
+            | '\u{2032}'..='\u{2037}'
+            | '\u{2039}'
+            | '\u{203a}'
+            | '\u{2212}'
+            | '\u{fe58}'
+            | '\u{fe63}'
+            | '\u{300c}'..='\u{300f}'
+            | '\u{feff}'
+            | '\u{200b}'..='\u{200d}'
+            | '\u{2060}'
+            | '\u{180e}'
+    )
 }
 
 /// All alias tables merged across locales.
@@ -128,6 +161,21 @@ pub struct Aliases {
     pub values: HashMap<&'static str, HashMap<String, String>>,
     /// Action keywords in check order: (kind key, folded keyword).
     pub actions: Vec<(String, String)>,
+    /// Per kind: normalised header → the locales whose tables list it.
+    pub header_locales: HashMap<Kind, HashMap<String, Vec<&'static str>>>,
+    /// Normalised words that start a totals line, any locale.
+    pub totals: Vec<String>,
+    /// Per locale: its `[layout]` conventions.
+    pub layouts: HashMap<&'static str, Layout>,
+}
+
+/// A locale's conventions, evidence for files that do not settle them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Layout {
+    /// Excel writes `,` as the decimal mark (and `.` or a space groups).
+    pub decimal_comma: bool,
+    /// `Some(true)` when `a/b/yyyy` dates are day first.
+    pub day_first: Option<bool>,
 }
 
 /// The merged tables, parsed once.
@@ -135,7 +183,7 @@ pub static ALIASES: LazyLock<Aliases> = LazyLock::new(load);
 
 fn load() -> Aliases {
     let mut out = Aliases::default();
-    for (_, text) in LOCALE_TABLES {
+    for (locale, text) in LOCALE_TABLES {
         // A malformed embedded table is a build defect caught by the unit
         // test below; at run time it is skipped rather than panicking.
         let Ok(table) = toml::from_str::<toml::Table>(text) else {
@@ -150,6 +198,13 @@ fn load() -> Aliases {
                 let Some(field) = Field::from_key(kind, &key) else {
                     continue;
                 };
+                let locales = out.header_locales.entry(kind).or_default();
+                for alias in &list {
+                    let l = locales.entry(norm(alias)).or_default();
+                    if !l.contains(locale) {
+                        l.push(locale);
+                    }
+                }
                 let map = out.headers.entry(kind).or_default();
                 for (i, alias) in list.iter().enumerate() {
                     let e = map.entry(norm(alias)).or_insert((field, i));
@@ -166,6 +221,23 @@ fn load() -> Aliases {
                     map.entry(norm(&word)).or_insert_with(|| key.clone());
                 }
             }
+        }
+        if let Some(toml::Value::Table(layout)) = table.get("layout") {
+            let words = layout.get("totals").and_then(toml::Value::as_array);
+            out.totals.extend(
+                words
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|w| w.as_str().map(norm)),
+            );
+            let text = |k: &str| layout.get(k).and_then(toml::Value::as_str).unwrap_or("");
+            out.layouts.insert(
+                locale,
+                Layout {
+                    decimal_comma: text("decimal") == ",",
+                    day_first: (text("date_order") == "day_first").then_some(true),
+                },
+            );
         }
         for (key, list) in string_lists(&table, "action") {
             for word in list {
@@ -220,6 +292,9 @@ pub struct HeaderMap {
     pub batch_migration: bool,
     /// Number of cells in the header row (data beyond it are extras too).
     pub width: usize,
+    /// The locale whose aliases name most of the mapped columns (the first
+    /// listed on a tie, so English wins when the names are shared).
+    pub locale: &'static str,
 }
 
 impl HeaderMap {
@@ -248,6 +323,7 @@ pub fn match_header(cells: &[String], row_index: usize) -> Option<HeaderMap> {
             continue;
         }
         let fields: HashMap<Field, usize> = best.iter().map(|(f, (_, c))| (*f, *c)).collect();
+        let locale = header_locale(kind, &normed, &fields);
         let mapped: Vec<usize> = fields.values().copied().collect();
         let extras = cells
             .iter()
@@ -265,9 +341,46 @@ pub fn match_header(cells: &[String], row_index: usize) -> Option<HeaderMap> {
             extras,
             batch_migration,
             width: cells.len(),
+            locale,
         });
     }
     None
+}
+
+/// The locale that names most of a header's mapped columns.
+fn header_locale(kind: Kind, normed: &[String], fields: &HashMap<Field, usize>) -> &'static str {
+    let Some(table) = ALIASES.header_locales.get(&kind) else {
+        return "en";
+    };
+    let mut best = ("en", 0usize);
+    for (locale, _) in LOCALE_TABLES {
+        let n = fields
+            .values()
+            .filter_map(|c| normed.get(*c))
+            .filter(|h| table.get(*h).is_some_and(|l| l.contains(locale)))
+            .count();
+        if n > best.1 {
+            best = (locale, n);
+        }
+    }
+    best.0
+}
+
+/// Whether a text starts a totals line: a totals word of any locale
+/// ("Total", "合計", "Summe", "Итого" …), alone or followed by a
+/// non-letter ("Total:", "Summe (EUR)").
+pub fn is_totals_word(text: &str) -> bool {
+    let n = norm(text);
+    ALIASES.totals.iter().any(|w| {
+        !w.is_empty()
+            && n.strip_prefix(w.as_str())
+                .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphabetic()))
+    })
+}
+
+/// A locale's layout conventions (the default when it has none).
+pub fn layout_of(locale: &str) -> Layout {
+    ALIASES.layouts.get(locale).copied().unwrap_or_default()
 }
 
 fn kind_satisfied(kind: Kind, f: &HashMap<Field, (usize, usize)>) -> bool {
@@ -368,6 +481,10 @@ mod tests {
         assert_eq!(norm("Ｓｕｂｓｃｒｉｐｔｉｏｎ　ＩＤ"), "subscriptionid");
         assert_eq!(norm("\u{feff} Date-Time "), "datetime");
         assert_eq!(norm("日期 / 時間"), "日期時間");
+        assert_eq!(norm("ID d\u{2019}abonnement"), norm("ID d'abonnement"));
+        assert_eq!(norm("\u{ab}\u{a0}\u{c9}tat\u{202f}\u{bb}"), norm("État"));
+        assert_eq!(norm("Abonnement\u{2013}ID"), norm("Abonnement-ID"));
+        assert_eq!(norm("\u{201e}Подписка\u{201c}"), norm("Подписка"));
     }
 
     #[test]

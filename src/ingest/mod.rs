@@ -16,12 +16,16 @@
 pub mod activity;
 pub mod attribute;
 pub mod customers;
+pub mod dates;
 pub mod decode;
 pub mod discover;
+pub mod header_hint;
 pub mod headers;
 pub mod lines;
+pub mod numbers;
 pub mod offer_map;
 mod read;
+pub mod row_shape;
 pub mod stream;
 pub mod subscriptions;
 pub mod table;
@@ -63,15 +67,15 @@ pub struct IngestSpec {
 /// A fatal input problem: nothing can be read.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    #[error("{path}: not found or not readable ({source})")]
+    #[error("{path}: not found or not readable")]
     NotFound {
-        path: String,
+        path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: folder cannot be listed ({source})")]
+    #[error("{path}: folder cannot be listed")]
     Unreadable {
-        path: String,
+        path: PathBuf,
         #[source]
         source: std::io::Error,
     },

@@ -35,7 +35,7 @@ const TARGET: &[&str] = &[
 pub fn read_offer_map(path: &Path) -> Result<(OfferMap, Vec<Issue>, InputFile), IngestError> {
     let display: Arc<str> = Arc::from(path.display().to_string());
     let bytes = std::fs::read(path).map_err(|e| IngestError::NotFound {
-        path: display.to_string(),
+        path: path.to_owned(),
         source: e,
     })?;
     let mut issues = Vec::new();

@@ -17,6 +17,7 @@ use super::attribute::{attribute_rows, by_path};
 use super::customers::{CustomerIndex, read_customers};
 use super::decode::sniff;
 use super::discover::{Found, is_workbook_name};
+use super::header_hint::{NearMiss, near_miss};
 use super::headers::{HeaderMap, Kind};
 use super::stream::{read_head, sniff_head};
 use super::subscriptions::{ParsedSub, SheetCtx, read_subscriptions};
@@ -52,6 +53,8 @@ pub struct FileRead {
     /// A CSV activity log, left for the streaming reader.
     pub activity_csv: bool,
     pub issues: Vec<Issue>,
+    /// The row closest to a header among grids without one.
+    near: Option<NearMiss>,
 }
 
 /// Read one file. Never fails: problems become issues.
@@ -71,6 +74,7 @@ pub fn read_file(found: &Found, role: Role, spec: &IngestSpec) -> FileRead {
         activity_grids: Vec::new(),
         activity_csv: false,
         issues: Vec::new(),
+        near: None,
     };
     let display: Arc<str> = Arc::from(found.display.as_str());
     let mut f = match File::open(&found.path) {
@@ -113,7 +117,7 @@ pub fn read_file(found: &Found, role: Role, spec: &IngestSpec) -> FileRead {
         let grid = csv_grid(&bytes);
         let at = exported_at.or(mtime);
         if !read_grid(&mut r, &display, grid, spec.day_first, at) {
-            r.issues.push(file_issue(&display, NO_HEADER));
+            no_header(&mut r, &display);
         }
     }
     check_role(&mut r, role, &display);
@@ -188,7 +192,16 @@ fn read_workbook_file(
         r.issues
             .push(file_issue(display, "the workbook has no sheets with data"));
     } else if recognised == 0 {
-        r.issues.push(file_issue(display, NO_HEADER));
+        no_header(r, display);
+    }
+}
+
+/// The issue for a file without a recognised header: at the row that
+/// almost was one, saying what was not understood, when there is one.
+fn no_header(r: &mut FileRead, display: &str) {
+    match r.near.take() {
+        Some(n) => r.issues.push(n.issue),
+        None => r.issues.push(file_issue(display, NO_HEADER)),
     }
 }
 
@@ -204,6 +217,11 @@ fn read_grid(
     at: Option<NaiveDateTime>,
 ) -> bool {
     let Some(h) = grid.header() else {
+        if let Some(n) = near_miss(display, &grid)
+            && r.near.as_ref().is_none_or(|b| n.score > b.score)
+        {
+            r.near = Some(n);
+        }
         return false;
     };
     let data_rows = grid

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use super::activity::{ActivityAcc, RowIn};
 use super::decode::{DecodingReader, sniff};
 use super::discover::Found;
-use super::headers::{Field, HeaderMap, Kind};
+use super::headers::{Field, HeaderMap, Kind, layout_of};
 use super::table::{Cell, Grid, parse_csv, sniff_delimiter};
 use super::values::{RawDate, from_excel_serial, scan_date};
 use crate::model::{InputFile, Issue, Location};
@@ -82,7 +82,7 @@ pub fn stream_activity_csv(
                     let (delim, header) = sniff_head(&head);
                     match header {
                         Some(h) if h.kind == Kind::Activity => {
-                            acc.begin_file(&display, day_first);
+                            acc.begin_file(&display, day_first.or(layout_of(h.locale).day_first));
                             match fold_csv(head, src, delim, &h, acc) {
                                 Ok(n) => rows = n,
                                 Err(e) => issues.push(file_issue(format!("reading stopped ({e})"))),
@@ -213,7 +213,7 @@ pub fn fold_grid(
     day_first: Option<bool>,
 ) -> u64 {
     let cols = Cols::of(h);
-    acc.begin_file(file, day_first);
+    acc.begin_file(file, day_first.or(layout_of(h.locale).day_first));
     let abs = |c: usize| grid.col_offset.saturating_add(col32(c));
     let mut rows = 0;
     for row in grid.rows.iter().skip(h.row_index + 1) {

@@ -12,9 +12,12 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::headers::{Field, HeaderMap, value_key};
+use super::headers::{Field, HeaderMap, layout_of, value_key};
+use super::numbers::{DotGroups, FileEvidence, column_evidence, is_dotted_date, parse_count};
+pub use super::row_shape::normalise_id;
+use super::row_shape::{IdShape, RowKind, row_kind, shorten};
 use super::table::{Cell, Grid, Row};
-use super::values::{RawDate, Resolved, parse_bool, parse_quantity, quantity_from_f64, scan_date};
+use super::values::{RawDate, Resolved, parse_bool, quantity_from_f64, scan_date};
 use crate::model::{
     BillingCycle, BillingType, Commerce, Issue, Location, SourceSubscription, SubStatus,
     col_letters, parse_term,
@@ -40,28 +43,68 @@ pub struct ParsedSub {
 
 const DATE_FIELDS: [Field; 3] = [Field::TermEnd, Field::StartDate, Field::CancellationUntil];
 
-/// Read every data row below the header.
+/// Read every data row below the header. Rows that are not subscriptions
+/// (totals lines, footnotes, a second table) are left out with an issue
+/// each; a later header row of the same kind (concatenated exports, a
+/// second table with its own columns) maps the rows below it.
 pub fn read_subscriptions(ctx: &SheetCtx<'_>) -> (Vec<ParsedSub>, Vec<Issue>) {
     let h = ctx.header;
     let data = ctx.grid.rows.iter().skip(h.row_index + 1);
     let date_cols: Vec<usize> = DATE_FIELDS.iter().filter_map(|f| h.col(*f)).collect();
     // The batch-migration tool writes invariant-culture dates (MM/dd/yyyy).
     let default_order = h.batch_migration.then_some(false);
+    // Then the header's language: de, fr, ru and pt-BR write d/M/yyyy.
     let order = ctx
         .day_first
         .or_else(|| file_date_order(data.clone(), &date_cols))
-        .or(default_order);
+        .or(default_order)
+        .or(layout_of(h.locale).day_first);
+    let shape = IdShape::of(data.clone(), h.col(Field::SubscriptionId));
+    let dot_groups = quantity_format(ctx, &date_cols);
+    let mut later: Option<HeaderMap> = None;
     let mut out = Vec::new();
     let mut issues = Vec::new();
     for row in data {
         if row.cells.iter().all(Cell::is_blank) {
             continue;
         }
-        if let Some(p) = read_row(ctx, row, order, &mut issues) {
-            out.push(p);
+        let here = SheetCtx {
+            header: later.as_ref().unwrap_or(h),
+            ..*ctx
+        };
+        match row_kind((ctx.file, ctx.grid), here.header, row, shape) {
+            RowKind::Subscription => {
+                if let Some(p) = read_row(&here, row, (order, dot_groups), &mut issues) {
+                    out.push(p);
+                }
+            }
+            RowKind::Header(next) => later = Some(next),
+            RowKind::Not(issue) => issues.push(issue),
         }
     }
     (out, issues)
+}
+
+/// Which mark groups thousands in the Quantity column: its own values
+/// first, else the file's dates, delimiter and header language.
+fn quantity_format(ctx: &SheetCtx<'_>, date_cols: &[usize]) -> DotGroups {
+    let h = ctx.header;
+    let data = || ctx.grid.rows.iter().skip(h.row_index + 1);
+    let texts = |c: usize| {
+        data().filter_map(move |r| match r.get(c) {
+            Cell::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+    };
+    let column = h
+        .col(Field::Quantity)
+        .and_then(|c| column_evidence(texts(c)));
+    let file = FileEvidence {
+        delimiter: ctx.grid.delimiter,
+        locale: h.locale,
+        dotted_dates: date_cols.iter().any(|c| texts(*c).any(is_dotted_date)),
+    };
+    column.or_else(|| file.dot_groups())
 }
 
 /// The day/month order a file's slashed dates show unambiguously, if any
@@ -110,6 +153,7 @@ pub fn cell_datetime(
             None
         }
         _ => {
+            let raw = shorten(raw, 60);
             issues.push(Issue::error(loc(), format!("\"{raw}\" is not a date")));
             None
         }
@@ -119,7 +163,7 @@ pub fn cell_datetime(
 fn read_row(
     ctx: &SheetCtx<'_>,
     row: &Row,
-    order: Option<bool>,
+    (order, dot_groups): (Option<bool>, DotGroups),
     issues: &mut Vec<Issue>,
 ) -> Option<ParsedSub> {
     let h = ctx.header;
@@ -130,17 +174,7 @@ fn read_row(
         (!t.is_empty()).then(|| t.to_owned())
     };
     let cell_loc = |f: Field| ctx.grid.cell_loc(file, row, h.col(f).unwrap_or(0));
-    let Some(id) = text(Field::SubscriptionId) else {
-        issues.push(Issue::error(
-            cell_loc(Field::SubscriptionId),
-            "row has no subscription ID: not read",
-        ));
-        return None;
-    };
-    let id = normalise_id(&id);
-    if super::headers::norm(&id) == super::headers::norm(&header_text(ctx, Field::SubscriptionId)) {
-        return None; // a repeated header row (concatenated exports)
-    }
+    let id = normalise_id(&text(Field::SubscriptionId).unwrap_or_default());
     let date = |f: Field, issues: &mut Vec<Issue>| {
         let c = h.col(f)?;
         cell_datetime(
@@ -176,14 +210,15 @@ fn read_row(
         source: ctx.grid.row_loc(file, row),
     };
     if let Some(c) = h.col(Field::Quantity) {
-        sub.quantity = quantity_of(row.get(c), || ctx.grid.cell_loc(file, row, c), issues);
+        let loc = || ctx.grid.cell_loc(file, row, c);
+        sub.quantity = quantity_of(row.get(c), dot_groups, loc, issues);
     }
     if let Some(t) = text(Field::Term) {
         sub.term = term_of(&t);
         if sub.term.is_none() {
             issues.push(Issue::warning(
                 cell_loc(Field::Term),
-                format!("term \"{t}\" not understood"),
+                format!("term \"{}\" not understood", shorten(&t, 60)),
             ));
         }
     }
@@ -198,7 +233,7 @@ fn read_row(
                 if b.is_none() {
                     issues.push(Issue::warning(
                         cell_loc(Field::AutoRenew),
-                        format!("auto-renew \"{t}\" is not yes or no"),
+                        format!("auto-renew \"{}\" is not yes or no", shorten(&t, 60)),
                     ));
                 }
                 b
@@ -243,41 +278,22 @@ fn batch_migration_facts(sub: &mut SourceSubscription) {
         .map(|(_, v)| v.trim().to_owned());
 }
 
-fn header_text(ctx: &SheetCtx<'_>, f: Field) -> String {
-    ctx.header
-        .col(f)
-        .and_then(|c| {
-            ctx.grid
-                .rows
-                .get(ctx.header.row_index)
-                .map(|r| r.get(c).text().into_owned())
-        })
-        .unwrap_or_default()
-}
-
-/// IDs compare lower case, without braces or spaces.
-pub fn normalise_id(s: &str) -> String {
-    s.trim()
-        .trim_start_matches('{')
-        .trim_end_matches('}')
-        .trim()
-        .to_ascii_lowercase()
-}
-
 fn quantity_of(
     cell: &Cell,
+    dot_groups: DotGroups,
     loc: impl FnOnce() -> Location,
     issues: &mut Vec<Issue>,
 ) -> Option<u32> {
     let r = match cell {
         Cell::Number(n) => quantity_from_f64(*n),
         c if c.is_blank() => return None,
-        c => parse_quantity(&c.text()),
+        c => parse_count(&c.text(), dot_groups),
     };
     match r {
         Ok(q) => Some(q),
         Err(e) => {
-            issues.push(Issue::error(loc(), e.message(&cell.text())));
+            let shown = shorten(cell.text().trim(), 60);
+            issues.push(Issue::error(loc(), e.message(&shown)));
             None
         }
     }

@@ -72,6 +72,8 @@ pub struct Grid {
     /// Absolute 0-based column of `cells[0]` (sheets may start at C).
     pub col_offset: u32,
     pub rows: Vec<Row>,
+    /// The CSV delimiter (`None` for a sheet): evidence of the number format.
+    pub delimiter: Option<u8>,
 }
 
 impl Grid {
@@ -159,6 +161,7 @@ fn read_workbook_inner(bytes: &[u8]) -> Result<Workbook, String> {
             sheet: Some(name),
             col_offset: col0,
             rows,
+            delimiter: None,
         });
     }
     Ok(out)
@@ -187,7 +190,7 @@ fn cell_of(d: &Data) -> Cell {
 const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
 
 /// Choose the delimiter under which the first lines hold a header with
-/// the most recognised columns; else the one splitting the first line most.
+/// the most recognised columns; else the one splitting the first lines most.
 pub fn sniff_delimiter(head: &str) -> u8 {
     let mut best: Option<(usize, u8)> = None;
     for d in DELIMITERS {
@@ -202,10 +205,23 @@ pub fn sniff_delimiter(head: &str) -> u8 {
     if let Some((_, d)) = best {
         return d;
     }
-    let first = head.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    // No header: the delimiter splitting the first lines most (a title
+    // line above the table splits under none), the first listed on a tie.
+    let lines: Vec<&str> = head
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(10)
+        .collect();
+    let count = |d: u8| -> usize {
+        lines
+            .iter()
+            .map(|l| l.bytes().filter(|b| *b == d).count())
+            .sum()
+    };
     DELIMITERS
         .into_iter()
-        .max_by_key(|d| first.bytes().filter(|b| b == d).count())
+        .rev()
+        .max_by_key(|d| count(*d))
         .unwrap_or(b',')
 }
 
@@ -241,6 +257,7 @@ pub fn parse_csv(text: &str, delimiter: u8, max_rows: usize) -> Grid {
         sheet: None,
         col_offset: 0,
         rows,
+        delimiter: Some(delimiter),
     }
 }
 

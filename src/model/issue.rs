@@ -16,6 +16,9 @@ pub enum Severity {
     Error,
     /// The row was used but a person should look twice.
     Warning,
+    /// Something was deliberately left out that a person may want to know
+    /// about (a totals line or footnote under a table).
+    Info,
 }
 
 impl Severity {
@@ -23,6 +26,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Info => "info",
         }
     }
 }
@@ -53,6 +57,14 @@ impl Issue {
     pub fn warning(location: Location, message: impl Into<String>) -> Self {
         Issue {
             severity: Severity::Warning,
+            location,
+            message: message.into(),
+        }
+    }
+
+    pub fn info(location: Location, message: impl Into<String>) -> Self {
+        Issue {
+            severity: Severity::Info,
             location,
             message: message.into(),
         }

@@ -29,6 +29,14 @@ pub struct BuildSettings {
     pub now: NaiveDateTime,
 }
 
+impl BuildReport {
+    /// Nothing a person must act on: no error or warning (info notes are
+    /// fine).
+    pub fn is_clean(&self) -> bool {
+        self.errors == 0 && self.warnings == 0
+    }
+}
+
 /// What a build did, for the summary line and `--json`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct BuildReport {
@@ -41,6 +49,8 @@ pub struct BuildReport {
     pub seats_to_move: u64,
     pub errors: usize,
     pub warnings: usize,
+    /// Info-level notes (rows deliberately left out, such as totals lines).
+    pub notes: usize,
     #[serde(skip)]
     pub issues: Vec<Issue>,
 }
@@ -76,8 +86,20 @@ pub fn build(
 ) -> Result<BuildReport, BuildError> {
     let book = build_book(settings, progress)?;
     // The summary first: writing consumes the book.
-    let report = report(&book, &settings.out);
-    sheet::write_workbook(book, &settings.out)?;
+    let mut report = report(&book, &settings.out);
+    // The writer reports texts it had to cut on any sheet; those on the
+    // Migration sheet were already found (at their input row) above.
+    let cut = sheet::write_workbook(book, &settings.out)?;
+    for issue in cut {
+        if !report.issues.iter().any(|i| i.location == issue.location) {
+            match issue.severity {
+                Severity::Error => report.errors += 1,
+                Severity::Warning => report.warnings += 1,
+                Severity::Info => report.notes += 1,
+            }
+            report.issues.push(issue);
+        }
+    }
     Ok(report)
 }
 
@@ -182,11 +204,7 @@ pub fn report(book: &MigrationBook, out: &std::path::Path) -> BuildReport {
             seats_to_move += u64::from(row.seats.unwrap_or(0));
         }
     }
-    let errors = book
-        .issues
-        .iter()
-        .filter(|i| i.severity == Severity::Error)
-        .count();
+    let count = |s: Severity| book.issues.iter().filter(|i| i.severity == s).count();
     BuildReport {
         out: out.to_owned(),
         files_read: book.inputs.len(),
@@ -194,8 +212,9 @@ pub fn report(book: &MigrationBook, out: &std::path::Path) -> BuildReport {
         subscriptions: book.rows.len(),
         by_action,
         seats_to_move,
-        errors,
-        warnings: book.issues.len() - errors,
+        errors: count(Severity::Error),
+        warnings: count(Severity::Warning),
+        notes: count(Severity::Info),
         issues: book.issues.clone(),
     }
 }

@@ -14,7 +14,6 @@
 //! day is complete, and never fetched again, only once fetched after it
 //! ended).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -127,7 +126,7 @@ impl Cache {
             for e in entries.filter_map(Result::ok) {
                 let name = e.file_name();
                 let name = name.to_string_lossy();
-                if name.starts_with('.') && name.ends_with(".tmp") {
+                if crate::fsio::is_temp_name(&name) {
                     let _ = std::fs::remove_file(e.path());
                 }
             }
@@ -243,32 +242,12 @@ fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), PullE
     write_atomic(path, &bytes)
 }
 
-/// Write `bytes` to `path` atomically: a temp file in the same folder,
-/// flushed to disk, then renamed over the target.
+/// Write `bytes` to `path` atomically ([`crate::fsio::write_bytes`]).
 ///
 /// # Errors
 /// [`PullError::Io`] naming `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PullError> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(
-        ".{name}.{}-{}.tmp",
-        std::process::id(),
-        fastrand::u64(..)
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(PullError::io(path, e));
-    }
-    Ok(())
+    crate::fsio::write_bytes(path, bytes).map_err(|e| PullError::io(path, e))
 }
 
 #[cfg(test)]

@@ -132,13 +132,13 @@ impl fmt::Display for PullIssue {
 /// Why a pull stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum PullError {
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{what}: {source}")]
+    #[error("{what}")]
     Api {
         what: String,
         #[source]

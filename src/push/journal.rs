@@ -35,12 +35,12 @@ pub enum JournalError {
         "{path}: another push or retire is running on this journal (lock held on {lock}); wait for it to finish"
     )]
     Locked { path: PathBuf, lock: PathBuf },
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}: journal database error: {source}")]
+    #[error("{path}: journal database error")]
     Sql {
         path: PathBuf,
         source: rusqlite::Error,
@@ -54,7 +54,7 @@ pub enum JournalError {
         found: String,
         expected: String,
     },
-    #[error("{path}: journal entry {request_id} has unreadable JSON: {source}")]
+    #[error("{path}: journal entry {request_id} has unreadable JSON")]
     Corrupt {
         path: PathBuf,
         request_id: String,

@@ -3,7 +3,7 @@
 //! [`journal`] records every state-changing request before it is sent;
 //! [`settle`] resolves in-doubt requests on every start; [`engine`] buys
 //! each approved row once per customer (one read, one cart, one checkout)
-//! at a concurrency that [`throttle`] adapts to the API's 429s. The engine
+//! at a concurrency that [`crate::api::throttle`] adapts to the API's 429s. The engine
 //! talks to Partner Center through the [`port::PartnerApi`] trait.
 
 pub mod adapter;

@@ -8,7 +8,7 @@
 //! whole numbers without a decimal point, dates as ISO `YYYY-MM-DD`,
 //! booleans as `Yes`/`No`, strings trimmed.
 //!
-//! [`write_value`] puts one value into a worksheet cell; it lives here, below
+//! `write_value` puts one value into a worksheet cell; it lives here, below
 //! both the Migration writer and the summary sheets, so neither imports the
 //! other.
 
@@ -108,6 +108,76 @@ pub fn clip(s: &str) -> &str {
         Some((i, _)) => s.get(..i).unwrap_or(s),
         None => s,
     }
+}
+
+/// Texts cut to Excel's limit while a workbook was written, by cell, so
+/// each cut becomes a warning at the cell it shortened. Shared by the
+/// threads that write sheets.
+#[derive(Debug, Default)]
+pub struct Clipped(std::sync::Mutex<Vec<ClippedCell>>);
+
+/// One cut: the sheet, its 0-based row and column, and the characters the
+/// text had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClippedCell {
+    pub sheet: &'static str,
+    pub row: u32,
+    pub col: u16,
+    pub chars: usize,
+}
+
+impl Clipped {
+    /// `s` as written at (`sheet`, 0-based `row`, `col`): cut to the
+    /// limit, and the cut recorded. Every text any sheet writes goes
+    /// through here (or through [`render`], whose cuts `build` reports at
+    /// the input row).
+    pub fn cell<'a>(&self, sheet: &'static str, row: u32, col: u16, s: &'a str) -> &'a str {
+        let out = clip(s);
+        if out.len() < s.len() {
+            self.note(ClippedCell {
+                sheet,
+                row,
+                col,
+                chars: s.chars().count(),
+            });
+        }
+        out
+    }
+
+    /// Record a cut made elsewhere.
+    pub fn note(&self, cell: ClippedCell) {
+        // A poisoned lock means another writer thread panicked; its error
+        // is reported there, and this note is lost rather than a panic here.
+        if let Ok(mut v) = self.0.lock() {
+            v.push(cell);
+        }
+    }
+
+    /// The cuts so far, in sheet, row and column order.
+    pub fn cells(&self) -> Vec<ClippedCell> {
+        let mut v = self.0.lock().map(|v| v.clone()).unwrap_or_default();
+        v.sort_by(|a, b| (a.sheet, a.row, a.col).cmp(&(b.sheet, b.row, b.col)));
+        v
+    }
+
+    /// The cuts as warnings located in the workbook at `file`.
+    pub fn issues(&self, file: &str) -> Vec<crate::model::Issue> {
+        self.cells()
+            .into_iter()
+            .map(|c| clip_issue(file, &c))
+            .collect()
+    }
+}
+
+/// The warning for one cut cell.
+pub fn clip_issue(file: &str, c: &ClippedCell) -> crate::model::Issue {
+    crate::model::Issue::warning(
+        crate::model::Location::cell(file, c.sheet, c.row + 1, u32::from(c.col)),
+        format!(
+            "{} characters, more than the {MAX_CELL_CHARS} an Excel cell holds: cut here",
+            c.chars
+        ),
+    )
 }
 
 /// The cell build writes for one field of a row.
@@ -369,7 +439,7 @@ pub(crate) fn write_value(
 ) -> Result<(), XlsxError> {
     match value {
         CellValue::Empty => ws.write_blank(row, col, format)?,
-        CellValue::Text(s) => ws.write_string_with_format(row, col, s, format)?,
+        CellValue::Text(s) => ws.write_string_with_format(row, col, clip(s), format)?,
         CellValue::Number(n) => ws.write_number_with_format(row, col, *n, format)?,
         CellValue::Bool(b) => ws.write_boolean_with_format(row, col, *b, format)?,
         CellValue::Date(dt) => {

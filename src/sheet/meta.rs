@@ -21,7 +21,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
-use super::cells::{CellValue, Grid, MAX_CELL_CHARS, normalise, plain, render};
+use super::cells::{CellValue, Clipped, Grid, MAX_CELL_CHARS, normalise, plain, render};
 use super::fingerprint::fingerprint;
 use super::layout::{Col, key_of, locked_columns, spec_by_header};
 use crate::model::{InputFile, MigrationBook, MigrationRow};
@@ -84,7 +84,11 @@ pub fn locked_values(row: &MigrationRow) -> Vec<(Col, String)> {
 }
 
 /// Write the meta sheet for a book.
-pub fn write_meta(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), XlsxError> {
+pub fn write_meta(
+    ws: &mut Worksheet,
+    book: &MigrationBook,
+    clipped: &Clipped,
+) -> Result<(), XlsxError> {
     ws.set_name(META_SHEET)?;
     ws.set_column_width(0, 40)?;
     ws.write_string(
@@ -104,13 +108,12 @@ pub fn write_meta(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), XlsxEr
     ws.write_string(r, 0, WORKBOOK)?;
     for (k, v) in pairs {
         r += 1;
-        ws.write_string(r, 0, k)?;
-        ws.write_string(r, 1, v)?;
+        write_strings(ws, r, [k, v.as_str()], clipped)?;
     }
     r += 2;
     ws.write_string(r, 0, INPUTS)?;
     r += 1;
-    write_strings(ws, r, INPUT_HEADERS)?;
+    write_strings(ws, r, INPUT_HEADERS, clipped)?;
     for f in &book.inputs {
         r += 1;
         let cells = [
@@ -120,20 +123,25 @@ pub fn write_meta(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), XlsxEr
             &f.bytes.to_string(),
             &f.rows.to_string(),
         ];
-        write_strings(ws, r, cells)?;
+        write_strings(ws, r, cells, clipped)?;
     }
-    write_rows(ws, r + 2, book)?;
+    write_rows(ws, r + 2, book, clipped)?;
     ws.set_hidden(true);
     ws.protect();
     Ok(())
 }
 
 /// The `[rows]` section from sheet row `r` (0-based) on.
-fn write_rows(ws: &mut Worksheet, mut r: u32, book: &MigrationBook) -> Result<(), XlsxError> {
+fn write_rows(
+    ws: &mut Worksheet,
+    mut r: u32,
+    book: &MigrationBook,
+    clipped: &Clipped,
+) -> Result<(), XlsxError> {
     ws.write_string(r, 0, ROWS)?;
     r += 1;
     let headers = [KEY_HEADER, FINGERPRINT_HEADER, ORIGINALS_HEADER];
-    write_strings(ws, r, headers)?;
+    write_strings(ws, r, headers, clipped)?;
     for row in &book.rows {
         r += 1;
         let values: Vec<String> = locked_values(row).into_iter().map(|(_, v)| v).collect();
@@ -143,7 +151,7 @@ fn write_rows(ws: &mut Worksheet, mut r: u32, book: &MigrationBook) -> Result<()
         let cells = [row.source_subscription_id.as_str(), &fp]
             .into_iter()
             .chain(chunks(&json));
-        write_strings(ws, r, cells)?;
+        write_strings(ws, r, cells, clipped)?;
     }
     Ok(())
 }
@@ -178,10 +186,11 @@ fn write_strings<'a>(
     ws: &mut Worksheet,
     row: u32,
     cells: impl IntoIterator<Item = &'a str>,
+    clipped: &Clipped,
 ) -> Result<(), XlsxError> {
     for (c, v) in cells.into_iter().enumerate() {
         if !v.is_empty() {
-            ws.write_string(row, c as u16, v)?;
+            ws.write_string(row, c as u16, clipped.cell(META_SHEET, row, c as u16, v))?;
         }
     }
     Ok(())

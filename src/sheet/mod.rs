@@ -11,6 +11,7 @@
 //! [`MigrationBook`]: crate::model::MigrationBook
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use crate::model::{Location, MigrationRow};
 
@@ -34,24 +35,27 @@ pub enum SheetError {
     /// The file is a spreadsheet, but not one `build` wrote (or it was
     /// damaged: Meta sheet deleted, a required header renamed …).
     #[error("{path}: not a migration workbook: {reason}")]
-    NotMigrationWorkbook { path: String, reason: String },
+    NotMigrationWorkbook { path: PathBuf, reason: String },
     /// The file could not be opened or parsed as a spreadsheet.
     /// (calamine's message already holds its causes, so it is not chained
     /// as a source: the one-line error would repeat them.)
     #[error("{path}: cannot read the workbook: {error}")]
     Read {
-        path: String,
+        path: PathBuf,
         error: calamine::Error,
     },
     /// The workbook could not be assembled (a value beyond Excel's limits).
     #[error("{path}: cannot write the workbook: {error}")]
     Write {
-        path: String,
+        path: PathBuf,
         error: rust_xlsxwriter::XlsxError,
     },
     /// The file could not be written or renamed into place.
-    #[error("{path}: {error}")]
-    Io { path: String, error: std::io::Error },
+    #[error("{path}: cannot write")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// A locked cell whose value differs from what build wrote.

@@ -34,13 +34,12 @@ const HEADER_SEARCH_ROWS: u32 = 20;
 /// [`SheetError::NotMigrationWorkbook`] when it is one, but not a migration
 /// workbook this version can check (the reason says why).
 pub fn read_workbook(path: &Path) -> Result<ReviewedBook, SheetError> {
-    let file = path.display().to_string();
     let not_ours = |reason: String| SheetError::NotMigrationWorkbook {
-        path: file.clone(),
+        path: path.to_owned(),
         reason,
     };
     let read_err = |error| SheetError::Read {
-        path: file.clone(),
+        path: path.to_owned(),
         error,
     };
     let mut wb = open_workbook_auto(path).map_err(read_err)?;
@@ -68,7 +67,7 @@ pub fn read_workbook(path: &Path) -> Result<ReviewedBook, SheetError> {
     };
     let (header_row, columns) = find_columns(&sheet).map_err(not_ours)?;
     let mut book = ReviewedBook {
-        file,
+        file: path.display().to_string(),
         meta,
         columns,
         rows: Vec::new(),

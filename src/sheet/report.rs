@@ -74,9 +74,8 @@ impl ReportTable {
 /// # Errors
 /// [`SheetError`] when the workbook cannot be built or written.
 pub fn write_report(path: &Path, tables: &[ReportTable]) -> Result<(), SheetError> {
-    let shown = path.display().to_string();
     let wrap = |error| SheetError::Write {
-        path: shown.clone(),
+        path: path.to_owned(),
         error,
     };
     let mut book = Workbook::new();
@@ -85,11 +84,7 @@ pub fn write_report(path: &Path, tables: &[ReportTable]) -> Result<(), SheetErro
     for t in tables {
         build_sheet(book.add_worksheet(), t, &header, &text).map_err(wrap)?;
     }
-    let bytes = book.save_to_buffer().map_err(wrap)?;
-    super::write::write_atomic(path, &bytes).map_err(|error| SheetError::Io {
-        path: shown.clone(),
-        error,
-    })
+    super::write::save(&mut book, path)
 }
 
 fn build_sheet(

@@ -9,8 +9,8 @@ use rust_xlsxwriter::{
     Chart, Format, FormatBorder, Table, TableColumn, TableStyle, Worksheet, XlsxError,
 };
 
-use super::cells::{CellValue, write_value};
-use crate::model::{Action, ChangesSince, MigrationBook};
+use super::cells::{CellValue, Clipped, ClippedCell, MAX_CELL_CHARS, clip_issue, write_value};
+use crate::model::{Action, ChangesSince, Issue, MigrationBook};
 
 const TEXT: &str = "@";
 const INT: &str = "#,##0";
@@ -23,7 +23,8 @@ fn text(s: &str) -> CellValue {
     if s.is_empty() {
         CellValue::Empty
     } else {
-        CellValue::Text(super::cells::clip(s).to_owned())
+        // Cut (and the cut noted) when written, where the cell is known.
+        CellValue::Text(s.to_owned())
     }
 }
 
@@ -50,10 +51,10 @@ enum Filter {
 /// frozen header.
 fn write_table(
     ws: &mut Worksheet,
-    name: &str,
+    name: &'static str,
     columns: &[Column],
     rows: impl ExactSizeIterator<Item = Vec<CellValue>>,
-    filter: Filter,
+    (filter, clipped): (Filter, &Clipped),
 ) -> Result<(), XlsxError> {
     ws.set_name(name)?;
     let header = Format::new()
@@ -98,7 +99,7 @@ fn write_table(
             match v {
                 CellValue::Empty => {}
                 CellValue::Text(s) => {
-                    ws.write_string(r, c as u16, s)?;
+                    ws.write_string(r, c as u16, clipped.cell(name, r, c as u16, s))?;
                 }
                 _ => write_value(ws, r, c as u16, v, &formats[c])?,
             }
@@ -108,7 +109,11 @@ fn write_table(
     Ok(())
 }
 
-pub fn write_customers(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), XlsxError> {
+pub fn write_customers(
+    ws: &mut Worksheet,
+    book: &MigrationBook,
+    clipped: &Clipped,
+) -> Result<(), XlsxError> {
     const COLUMNS: &[Column] = &[
         ("Customer", TEXT, 28.0),
         ("Customer tenant ID", TEXT, 38.0),
@@ -135,30 +140,73 @@ pub fn write_customers(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), X
             num(c.issues),
         ]
     });
-    write_table(ws, "Customers", COLUMNS, rows, Filter::Table)
+    write_table(ws, "Customers", COLUMNS, rows, (Filter::Table, clipped))
 }
 
 /// Every issue build found.
-pub fn write_issues(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), XlsxError> {
+/// The Issues sheet: the book's issues, then `more` (cells other sheets
+/// cut), then a warning for each of its own cells cut (its rows are known
+/// before it is written, so those warnings can be listed in it too).
+pub fn write_issues(
+    ws: &mut Worksheet,
+    book: &MigrationBook,
+    more: &[Issue],
+    (file, clipped): (&str, &Clipped),
+) -> Result<(), XlsxError> {
     const COLUMNS: &[Column] = &[
         ("Severity", TEXT, 10.0),
         ("File", TEXT, 40.0),
         ("Place", TEXT, 24.0),
         ("Message", TEXT, 90.0),
     ];
-    let rows = book.issues.iter().map(|i| {
-        vec![
-            text(i.severity.as_str()),
-            text(&i.location.file),
-            text(&i.location.place_text()),
-            text(&i.message),
+    let cells = |i: &Issue| {
+        [
+            i.severity.as_str().to_owned(),
+            i.location.file.to_string(),
+            i.location.place_text(),
+            i.message.clone(),
         ]
-    });
-    write_table(ws, "Issues", COLUMNS, rows, Filter::Table)
+    };
+    let listed: Vec<&Issue> = book.issues.iter().chain(more).collect();
+    let own: Vec<Issue> = listed
+        .iter()
+        .enumerate()
+        .flat_map(|(i, issue)| {
+            cells(issue)
+                .into_iter()
+                .enumerate()
+                .map(|(c, t)| (c, t.chars().count()))
+                .filter(|(_, n)| *n > MAX_CELL_CHARS)
+                .map(move |(c, chars)| ClippedCell {
+                    sheet: "Issues",
+                    row: i as u32 + 1,
+                    col: c as u16,
+                    chars,
+                })
+                .collect::<Vec<_>>()
+        })
+        .map(|c| clip_issue(file, &c))
+        .collect();
+    let rows = listed
+        .into_iter()
+        .chain(&own)
+        .map(|i| cells(i).iter().map(|t| text(t)).collect::<Vec<_>>())
+        .collect::<Vec<_>>();
+    write_table(
+        ws,
+        "Issues",
+        COLUMNS,
+        rows.into_iter(),
+        (Filter::Table, clipped),
+    )
 }
 
 /// The activity log, folded per customer and action.
-pub fn write_activity(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), XlsxError> {
+pub fn write_activity(
+    ws: &mut Worksheet,
+    book: &MigrationBook,
+    clipped: &Clipped,
+) -> Result<(), XlsxError> {
     const COLUMNS: &[Column] = &[
         ("Customer", TEXT, 28.0),
         ("Customer tenant ID", TEXT, 38.0),
@@ -181,7 +229,7 @@ pub fn write_activity(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), Xl
             text(a.last_actor.as_deref().unwrap_or("")),
         ]
     });
-    write_table(ws, "Activity", COLUMNS, rows, Filter::AutoFilter)
+    write_table(ws, "Activity", COLUMNS, rows, (Filter::AutoFilter, clipped))
 }
 
 /// Totals per product: rows, seats, seats to recreate.
@@ -221,7 +269,11 @@ fn by_action(book: &MigrationBook) -> Vec<(String, u64, u64)> {
 
 /// The Summary sheet: build facts, totals by action and by product, and a
 /// column chart of seats to recreate by product (the 15 largest).
-pub fn write_summary(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), XlsxError> {
+pub fn write_summary(
+    ws: &mut Worksheet,
+    book: &MigrationBook,
+    clipped: &Clipped,
+) -> Result<(), XlsxError> {
     ws.set_name("Summary")?;
     let bold = Format::new().set_bold();
     let int = Format::new().set_num_format(INT);
@@ -242,7 +294,7 @@ pub fn write_summary(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), Xls
     ];
     for (i, (k, v)) in facts.iter().enumerate() {
         ws.write_string_with_format(i as u32, 0, *k, &bold)?;
-        ws.write_string(i as u32, 1, v)?;
+        ws.write_string(i as u32, 1, clipped.cell("Summary", i as u32, 1, v))?;
     }
     let mut r = facts.len() as u32 + 1;
     for (c, h) in ["Action", "Rows", "Seats"].iter().enumerate() {
@@ -250,7 +302,7 @@ pub fn write_summary(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), Xls
     }
     for (a, n, s) in by_action(book) {
         r += 1;
-        ws.write_string(r, 0, a)?;
+        ws.write_string(r, 0, clipped.cell("Summary", r, 0, &a))?;
         ws.write_number_with_format(r, 1, n as f64, &int)?;
         ws.write_number_with_format(r, 2, s as f64, &int)?;
     }
@@ -265,7 +317,7 @@ pub fn write_summary(ws: &mut Worksheet, book: &MigrationBook) -> Result<(), Xls
     let products = by_product(book);
     for (p, n, s, m) in &products {
         r += 1;
-        ws.write_string(r, 0, super::cells::clip(p))?;
+        ws.write_string(r, 0, clipped.cell("Summary", r, 0, p))?;
         ws.write_number_with_format(r, 1, *n as f64, &int)?;
         ws.write_number_with_format(r, 2, *s as f64, &int)?;
         ws.write_number_with_format(r, 3, *m as f64, &int)?;

@@ -14,8 +14,7 @@
 //! protected Meta sheet: `plan` blocks on any edited locked cell and names
 //! it with its old and new value.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rust_xlsxwriter::{
     CustomSerializeField, DataValidation, DataValidationErrorStyle, Format, FormatBorder,
@@ -23,31 +22,35 @@ use rust_xlsxwriter::{
 };
 
 use super::SheetError;
-use super::cells::{CellValue, render, write_value};
+use super::cells::{CellValue, Clipped, render, write_value};
 use super::layout::{Col, Kind, MIGRATION, MIGRATION_SHEET};
 use super::meta::write_meta;
 use super::summary;
-use crate::model::MigrationBook;
+use crate::model::{Issue, MigrationBook};
 
 const LOCKED_HEADER: u32 = 0xD9D9D9;
 const REVIEW_HEADER: u32 = 0xFFD966;
 const REVIEW_FILL: u32 = 0xFFF2CC;
 
-/// Write `book` to `path` atomically: a temporary file in the same folder,
-/// then a rename, so a crash never leaves a half-written workbook.
+/// Write `book` to `path` atomically ([`crate::fsio`]), so a crash never
+/// leaves a half-written workbook.
 ///
 /// # Errors
 /// [`SheetError::Write`] when the workbook cannot be assembled (a value
 /// beyond Excel's limits), [`SheetError::Io`] when the file cannot be
 /// written or renamed.
 ///
+/// Returns a warning for each cell of a sheet other than Migration that
+/// was cut to Excel's limit (Migration's cuts are `build`'s to report, at
+/// the input row); they are listed in the Issues sheet too.
+///
 /// The book is consumed: it is dropped once every sheet is written, so its
 /// memory is free before the file is compressed and Migration's table is
 /// registered (see `start_migration`).
-pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<(), SheetError> {
+pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<Vec<Issue>, SheetError> {
     let shown = path.display().to_string();
     let wrap = |error| SheetError::Write {
-        path: shown.clone(),
+        path: path.to_owned(),
         error,
     };
     // The big sheets are written row by row in constant-memory mode: rows
@@ -74,20 +77,22 @@ pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<(), SheetError
     };
     // Sheets are independent (each keeps its own format table, merged in
     // sheet order on save), so they are written on two threads: Migration's
-    // rows and the three small sheets on one, Activity and Meta on the
-    // other, about equal halves of the work.
+    // rows and two small sheets on one, Activity and Meta on the other,
+    // about equal halves of the work. Issues comes last: it lists the
+    // cells the others had to cut to Excel's limit.
+    let clipped = Clipped::default();
     let formats = start_migration(migration, &book).map_err(wrap)?;
     let (rows, rest) = std::thread::scope(|scope| {
         let book = &book;
+        let clipped = &clipped;
         let rows = scope.spawn(|| -> Result<(), XlsxError> {
             migration_rows(migration, book, &formats)?;
-            summary::write_customers(customers, book)?;
-            summary::write_summary(summary, book)?;
-            summary::write_issues(issues, book)
+            summary::write_customers(customers, book, clipped)?;
+            summary::write_summary(summary, book, clipped)
         });
         let rest = (|| -> Result<(), XlsxError> {
-            summary::write_activity(activity, book)?;
-            write_meta(meta, book)
+            summary::write_activity(activity, book, clipped)?;
+            write_meta(meta, book, clipped)
         })();
         let rows = rows.join().unwrap_or_else(|_| {
             Err(XlsxError::ParameterError(
@@ -97,45 +102,31 @@ pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<(), SheetError
         (rows, rest)
     });
     rows.and(rest).map_err(wrap)?;
+    let cut_elsewhere = clipped.issues(&shown);
+    summary::write_issues(issues, &book, &cut_elsewhere, (&shown, &clipped)).map_err(wrap)?;
     drop(book);
-    let tmp = temp_sibling(path);
-    let saved = wb
-        .save(&tmp)
-        .map_err(|error| match error {
-            XlsxError::IoError(error) => SheetError::Io {
-                path: shown.clone(),
+    save(&mut wb, path)?;
+    Ok(clipped.issues(&shown))
+}
+
+/// Save `wb` to `path` atomically ([`crate::fsio::atomic_write`]):
+/// rust_xlsxwriter writes straight to the temporary file, so the workbook
+/// is never held whole in memory.
+pub(crate) fn save(wb: &mut Workbook, path: &Path) -> Result<(), SheetError> {
+    let io = |source| SheetError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    crate::fsio::atomic_write(path, |tmp| {
+        wb.save(tmp).map_err(|error| match error {
+            XlsxError::IoError(source) => io(source),
+            error => SheetError::Write {
+                path: path.to_owned(),
                 error,
             },
-            other => wrap(other),
         })
-        .and_then(|()| {
-            fs::rename(&tmp, path).map_err(|error| SheetError::Io {
-                path: shown.clone(),
-                error,
-            })
-        });
-    if saved.is_err() {
-        let _ = fs::remove_file(&tmp); // best effort: the original error matters
-    }
-    saved
-}
-
-/// Write bytes to a temporary sibling file, then rename it over `path`.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = temp_sibling(path);
-    let result = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp); // best effort: the original error matters
-    }
-    result
-}
-
-fn temp_sibling(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "workbook.xlsx".to_owned());
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+    })
+    .map_err(|e| e.fold(io))
 }
 
 /// Number format per kind, so values typed later keep their type too.

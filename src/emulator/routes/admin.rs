@@ -113,35 +113,27 @@ async fn reset(State(app): State<App>) -> Response {
 async fn save_now(State(app): State<App>) -> Response {
     match save(&app) {
         Ok(()) => axum::Json(json!({"saved": app.settings().state_path})).into_response(),
-        Err(e) => admin_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => admin_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            crate::error_chain::chain(&e),
+        ),
     }
 }
 
-/// Write the state file atomically (temp file in the same folder, then
-/// rename), if the emulator has one.
+/// Write the state file atomically ([`crate::fsio`]), if the emulator has one.
 pub fn save(app: &App) -> Result<(), EmulatorError> {
     let Some(path) = app.settings().state_path.clone() else {
         return Ok(());
     };
     let world: World = app.with(|rt| rt.world.clone());
-    write_atomic(&path, &world)
+    write_state(&path, &world)
 }
 
-fn write_atomic(path: &Path, world: &World) -> Result<(), EmulatorError> {
-    let shown = path.display().to_string();
+fn write_state(path: &Path, world: &World) -> Result<(), EmulatorError> {
     let err = |source: std::io::Error| EmulatorError::Write {
-        path: shown.clone(),
+        path: path.to_owned(),
         source,
     };
     let bytes = serde_json::to_vec_pretty(world).map_err(|e| err(std::io::Error::other(e)))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "state".into());
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, &bytes).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        err(e)
-    })
+    crate::fsio::write_bytes(path, &bytes).map_err(err)
 }

@@ -7,10 +7,10 @@
 //! paying twice. Pure logic over the model: no I/O, and "today" is a
 //! parameter so results are reproducible.
 //!
-//! Where to look: [`offer`] says what an offer ID is (shape, billing type,
-//! commerce kind); [`row`] builds one row; [`action`] picks its action and
-//! target defaults; [`retire`] picks how the source is retired and how
-//! many days it bills twice; [`summary`] totals the rows per customer.
+//! Where to look: `offer` says what an offer ID is (shape, billing type,
+//! commerce kind); `row` builds one row; `action` picks its action and
+//! target defaults; `retire` picks how the source is retired and how
+//! many days it bills twice; `summary` totals the rows per customer.
 //! This file walks the subscriptions, drops duplicates and sorts the rows.
 
 mod action;
