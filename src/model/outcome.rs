@@ -32,6 +32,7 @@ pub enum Outcome {
     Skipped,
     /// Push: the destination already held the copy (bought earlier by
     /// hand, or adopted by the reviewer); nothing was bought.
+    #[serde(rename = "already_at_destination")]
     AlreadyThere,
 }
 
