@@ -117,7 +117,9 @@ async fn main() -> Res<()> {
         destination_name: "destination".into(),
         source: Some((client(&base, "source")?, "source".into())),
     };
-    eprintln!("bench_refresh: {customers} customers, limit {rate}/min per tenant, latency {latency} ms");
+    eprintln!(
+        "bench_refresh: {customers} customers, limit {rate}/min per tenant, latency {latency} ms"
+    );
     let started = Instant::now();
     let state = refresh(&plan, &accounts, 16, &()).await?;
     let wall = started.elapsed().as_secs_f64();

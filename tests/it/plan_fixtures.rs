@@ -88,7 +88,13 @@ fn cli_exit_codes_follow_the_plan() {
         .assert()
         .code(0);
     let out = String::from_utf8_lossy(&clean.get_output().stdout).into_owned();
-    assert!(out.contains("Clean: push can run."), "{out}");
+    // No blocking problem, but a warning: the verdict says so, not "Clean".
+    assert!(out.contains("0 blocking problem(s), 1 warning(s)"), "{out}");
+    assert!(
+        out.contains("No blocking problem: push can run (read the warnings above first)."),
+        "{out}"
+    );
+    assert!(!out.contains("Clean:"), "{out}");
     cli()
         .arg("plan")
         .arg(fixture("openpyxl-locked-edit.xlsx"))
