@@ -13,6 +13,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use crate::ingest::{self, IngestError, IngestSpec};
 use crate::model::classify::classify;
 use crate::model::{Action, Issue, Location, MigrationBook, MigrationRow, OfferMap, Severity};
+use crate::review::{self, CarrySummary, ReviewError, ReviewOptions};
 use crate::sheet::cells::MAX_CELL_CHARS;
 use crate::sheet::{self, SheetError};
 
@@ -43,6 +44,12 @@ pub struct BuildReport {
     pub warnings: usize,
     #[serde(skip)]
     pub issues: Vec<Issue>,
+    /// What `--review-from` carried, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carried: Option<CarrySummary>,
+    /// Where the file `out` replaced was kept, when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<PathBuf>,
 }
 
 /// Why nothing was written.
@@ -52,6 +59,9 @@ pub enum BuildError {
     Ingest(#[from] IngestError),
     #[error(transparent)]
     Sheet(#[from] SheetError),
+    /// Nothing written, to protect a review (or `--review-from` unreadable).
+    #[error(transparent)]
+    Review(#[from] ReviewError),
     /// No subscription could be read from any input.
     #[error("no subscriptions could be read from the inputs ({} issue(s); first: {})", .issues.len(), first_issue(.issues))]
     NothingUsable { issues: Vec<Issue> },
@@ -74,10 +84,53 @@ pub fn build(
     settings: &BuildSettings,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<BuildReport, BuildError> {
-    let book = build_book(settings, progress)?;
+    build_reviewed(settings, &ReviewOptions::default(), progress)
+}
+
+/// [`build`], carrying the review in `review.from` forward and replacing
+/// an output file that holds review work only with `review.force` (see
+/// [`crate::review`]).
+///
+/// # Errors
+/// As [`build`]; [`BuildError::Review`] when the output file holds review
+/// work or is no migration workbook (nothing written, the file untouched),
+/// or when `review.from` cannot be read.
+pub fn build_reviewed(
+    settings: &BuildSettings,
+    review: &ReviewOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<BuildReport, BuildError> {
+    // The earlier workbooks are read beside the exports: they are small
+    // once read, and reading them alone would add their time to the build.
+    let (early, book) = std::thread::scope(|scope| {
+        let early = scope.spawn(|| -> Result<_, ReviewError> {
+            let pending = review::check(&settings.out, review)?;
+            let earlier = review
+                .from
+                .as_deref()
+                .map(sheet::read_earlier)
+                .transpose()
+                .map_err(ReviewError::ReviewFrom)?;
+            Ok((pending, earlier))
+        });
+        let book = build_book(settings, progress);
+        (early.join(), book)
+    });
+    let (pending, earlier) = early.unwrap_or_else(|_| {
+        Err(ReviewError::ReviewFrom(SheetError::NotMigrationWorkbook {
+            path: settings.out.display().to_string(),
+            reason: "the reader stopped unexpectedly".to_owned(),
+        }))
+    })?;
+    let mut book = book?;
+    let carried = earlier.map(|e| review::carry(&mut book, e));
+    let backup = pending.settle(&book)?;
     // The summary first: writing consumes the book.
-    let report = report(&book, &settings.out);
-    sheet::write_workbook(book, &settings.out)?;
+    let mut report = report(&book, &settings.out);
+    let (additions, summary) = carried.unzip();
+    report.carried = summary;
+    report.backup = backup;
+    sheet::write_workbook_with(book, additions, &settings.out)?;
     Ok(report)
 }
 
@@ -197,5 +250,7 @@ pub fn report(book: &MigrationBook, out: &std::path::Path) -> BuildReport {
         errors,
         warnings: book.issues.len() - errors,
         issues: book.issues.clone(),
+        carried: None,
+        backup: None,
     }
 }

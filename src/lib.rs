@@ -25,6 +25,7 @@ pub mod model;
 pub mod plan;
 pub mod pull;
 pub mod push;
+pub mod review;
 pub mod sheet;
 
 /// The tool version written into every workbook's meta sheet.
