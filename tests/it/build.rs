@@ -17,6 +17,8 @@ mod fixtures_facts;
 mod fixtures_run;
 #[path = "build/hostile.rs"]
 mod hostile;
+#[path = "build/review_carry.rs"]
+mod review_carry;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
