@@ -19,7 +19,9 @@ use serde::Serialize;
 use super::defaults::edited;
 use crate::model::{Issue, MigrationBook, MigrationRow};
 use crate::sheet::cells::{CellValue, normalise, render};
-use crate::sheet::changes::{ChangeKind, ChangeRow, Changes, CustomerChanges, shown};
+use crate::sheet::changes::{
+    ChangeKind, ChangeRow, Changes, CustomerChanges, MAX_ADDED_COLUMNS, shown,
+};
 use crate::sheet::layout::{Col, MIGRATION, parse_yes_no, row_key, spec_of};
 use crate::sheet::{Additions, EarlierReview, EarlierRow, Trust};
 
@@ -67,7 +69,17 @@ pub fn carry(book: &mut MigrationBook, earlier: EarlierReview) -> (Additions, Ca
     let mut issues = untrusted_issues(&earlier);
     let file = earlier.file.clone();
     let columns = earlier.columns.clone();
-    let added_headers = earlier.added_headers.clone();
+    let mut added_headers = earlier.added_headers.clone();
+    if added_headers.len() > MAX_ADDED_COLUMNS {
+        let dropped = added_headers.split_off(MAX_ADDED_COLUMNS);
+        issues.push(Issue::warning(
+            crate::model::Location::file(file.as_str()),
+            format!(
+                "more than {MAX_ADDED_COLUMNS} columns added by reviewers: {} not carried over",
+                dropped.join(", ")
+            ),
+        ));
+    }
     let mut gone_rows = Vec::new();
     for row in earlier.rows {
         let key = row.key();

@@ -59,3 +59,76 @@ pub fn edited(col: Col, row: &EarlierRow) -> bool {
         None => !now.is_empty(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sheet::Trust;
+    use crate::sheet::earlier::KEPT;
+
+    fn row(action: &str, offer: &str, warnings: &str, review: Vec<(Col, CellValue)>) -> EarlierRow {
+        let kept: Vec<&str> = KEPT
+            .iter()
+            .map(|c| match c {
+                Col::Seats => "12",
+                Col::BillingCycle => "Monthly",
+                Col::Term => "P1Y",
+                Col::SourceOfferId => offer,
+                Col::Action => action,
+                Col::Warnings => warnings,
+                _ => "",
+            })
+            .collect();
+        EarlierRow {
+            id: "sub".into(),
+            sheet_row: 2,
+            kept: kept.join("\u{1f}"),
+            review,
+            added: Vec::new(),
+            trust: Trust::Untouched,
+        }
+    }
+
+    #[test]
+    fn targets_are_build_s_only_on_recreate_rows() {
+        let offer = "cfq7ttc0lh18:0001:cfq7ttc0k5bf";
+        let r = row("Recreate", offer, "", Vec::new());
+        assert_eq!(written(Col::TargetSeats, &r, None).as_deref(), Some("12"));
+        assert_eq!(
+            written(Col::TargetCatalogItem, &r, None).as_deref(),
+            Some("CFQ7TTC0LH18:0001:CFQ7TTC0K5BF")
+        );
+        // A blank target where build wrote one is an edit too.
+        assert!(edited(Col::TargetSeats, &r));
+        let skip = row("Skip: zero seats", offer, "", Vec::new());
+        assert_eq!(written(Col::TargetSeats, &skip, None).as_deref(), Some(""));
+        assert!(!edited(Col::TargetSeats, &skip));
+    }
+
+    #[test]
+    fn an_offer_map_target_is_told_only_by_the_fresh_row() {
+        let seats = (Col::TargetSeats, CellValue::Number(12.0));
+        let mapped = row(
+            "Recreate",
+            "91FD106F-4B2C-4938-95AC-F54F74E9A239",
+            "",
+            vec![seats.clone()],
+        );
+        assert_eq!(written(Col::TargetCatalogItem, &mapped, None), None);
+        assert!(
+            !edited(Col::TargetSeats, &mapped),
+            "12.0 is the 12 build wrote"
+        );
+        let none = row(
+            "Recreate",
+            "",
+            "no target catalog item: fill it in or map this offer in --offer-map",
+            vec![seats, (Col::Approved, CellValue::Text("ja".into()))],
+        );
+        assert_eq!(
+            written(Col::TargetCatalogItem, &none, None).as_deref(),
+            Some("")
+        );
+        assert!(edited(Col::Approved, &none));
+    }
+}

@@ -231,3 +231,22 @@ fn keep_backup(path: &Path) -> Result<PathBuf, ReviewError> {
     }
     Ok(backup)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backups_are_numbered_and_keep_the_extension() -> crate::TestResult {
+        let dir = std::env::temp_dir().join(format!("csp-guard-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let out = dir.join("migration.xlsx");
+        std::fs::write(&out, b"reviewed")?;
+        assert_eq!(backup_name(&out), dir.join("migration.bak1.xlsx"));
+        assert_eq!(keep_backup(&out)?, dir.join("migration.bak1.xlsx"));
+        assert_eq!(keep_backup(&out)?, dir.join("migration.bak2.xlsx"));
+        assert_eq!(std::fs::read(dir.join("migration.bak2.xlsx"))?, b"reviewed");
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+}

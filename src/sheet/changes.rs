@@ -14,6 +14,10 @@ use super::layout::Col;
 /// The Changes sheet's name.
 pub const CHANGES_SHEET: &str = "Changes";
 
+/// How many columns reviewers added a rebuild carries (the writer needs a
+/// static name per column; more is reported, not carried).
+pub const MAX_ADDED_COLUMNS: usize = 40;
+
 /// What a rebuild writes beyond the book.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Additions {

@@ -27,7 +27,7 @@ use rust_xlsxwriter::{
 
 use super::SheetError;
 use super::cells::{CellValue, render};
-use super::changes::{Additions, write_changes};
+use super::changes::{Additions, MAX_ADDED_COLUMNS, write_changes};
 use super::layout::{Col, Kind, MIGRATION, MIGRATION_SHEET};
 use super::meta::write_meta;
 use super::summary;
@@ -287,7 +287,7 @@ const TABLE_AREA: &str = "MigrationRows";
 struct HeaderRow(usize);
 
 /// Field names for the columns reviewers added: serde wants static names.
-pub const ADDED_FIELDS: [&str; 40] = [
+const ADDED_FIELDS: [&str; MAX_ADDED_COLUMNS] = [
     "added 1", "added 2", "added 3", "added 4", "added 5", "added 6", "added 7", "added 8",
     "added 9", "added 10", "added 11", "added 12", "added 13", "added 14", "added 15", "added 16",
     "added 17", "added 18", "added 19", "added 20", "added 21", "added 22", "added 23", "added 24",
