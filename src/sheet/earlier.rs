@@ -426,10 +426,10 @@ impl MetaRows<'_> {
     fn take(&mut self, r: u32, cells: &[CellValue]) -> Result<(), String> {
         if let Some(section) = &self.section {
             let refs: Vec<&CellValue> = cells.iter().collect();
-            if let Some(meta) = section.parse_row(r, &refs)? {
-                if !self.sheet.check(&meta) {
-                    self.deleted.push((meta.id, meta.meta_row));
-                }
+            if let Some(meta) = section.parse_row(r, &refs)?
+                && !self.sheet.check(&meta)
+            {
+                self.deleted.push((meta.id, meta.meta_row));
             }
             return Ok(());
         }
