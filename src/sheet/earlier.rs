@@ -241,8 +241,8 @@ fn each_row<RS: std::io::Read + std::io::Seek>(
         }
     } else {
         let range = wb.worksheet_range(sheet).map_err(Stop::Read)?;
+        let (r0, c0) = range.start().unwrap_or((0, 0));
         for (r, c, value) in range.used_cells() {
-            let (r0, c0) = range.start().unwrap_or((0, 0));
             let pos = (r0 + r as u32, c0 + c as u32);
             if current != Some(pos.0) {
                 flush(current, &mut cells)?;
