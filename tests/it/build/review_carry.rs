@@ -189,6 +189,8 @@ const TAILSPIN: &str = "exports/tailspintoys.onmicrosoft.com.csv";
 const E3: &str = "1b7674d8-2813-4d0d-963e-8f45b08f3472";
 /// Microsoft 365 F3 at Tailspin Toys, 1,000 seats.
 const F3: &str = "6e28a077-7b8e-4617-9058-7a8ea6ebf709";
+/// A subscription added to Tailspin's export after the review.
+const NEW: &str = "0badf00d-aaaa-4bbb-8ccc-000000000001";
 
 fn build(dir: &Path, out: &Path, extra: &[&str]) -> super::Run {
     let mut args: Vec<&str> = INPUTS.to_vec();
@@ -266,18 +268,19 @@ fn a_rebuild_from_unchanged_exports_carries_the_review_and_plans_the_same() {
 }
 
 #[test]
-fn a_seat_change_resets_the_approval_and_a_gone_row_is_listed() {
+fn a_seat_change_resets_the_approval_and_new_and_gone_rows_are_listed() {
     let dir = exports_copy();
     reviewed(dir.path());
     let csv = dir.path().join(TAILSPIN);
     let text = std::fs::read_to_string(&csv).expect("read export");
-    // F3: 1,000 → 1,200 seats; E3 removed from the export.
+    // F3: 1,000 → 1,200 seats; E3 removed from the export; NEW added.
     let text = text.replace("\"1,000\"", "\"1,200\"");
-    let text: String = text
+    let mut text: String = text
         .lines()
         .filter(|l| !l.starts_with(E3))
         .map(|l| format!("{l}\n"))
         .collect();
+    text.push_str(&format!("{NEW},Microsoft 365 E5,5,Active,,\n"));
     std::fs::write(&csv, text).expect("write export");
     let new = dir.path().join("migration-2.xlsx");
     let run = build(dir.path(), &new, &["--review-from", "migration.xlsx"]);
@@ -293,6 +296,12 @@ fn a_seat_change_resets_the_approval_and_a_gone_row_is_listed() {
         f3["Warnings"]
     );
     assert!(rows.iter().all(|r| r["Source subscription ID"] != E3));
+    let new_row = row(&rows, NEW);
+    assert_eq!(new_row["Approved"], "");
+    assert!(
+        new_row["Warnings"].contains("new since the review"),
+        "{new_row:?}"
+    );
     let changes = super::shown(&sheet(&new, "Changes"));
     let line = |kind: &str, sub: &str| {
         changes
