@@ -2,9 +2,9 @@
 //! build kept of that row: a review cell that still holds it was not
 //! edited. The Meta sheet keeps only the locked cells, so this follows
 //! `classify`'s target rules (seats, cycle and term from the source; the
-//! catalog item from a purchasable offer, else nothing with a warning, else
-//! the offer map, which only a fresh build of the same row can tell), and
-//! only on Recreate rows.
+//! catalog item from a purchasable offer, else from the offer map or
+//! nothing, which only a fresh build of the same row can tell), and only on
+//! Recreate rows.
 
 use crate::model::classify::{OfferShape, offer_shape};
 use crate::model::{Action, MigrationRow};
@@ -37,11 +37,6 @@ pub fn written(col: Col, row: &EarlierRow, fresh: Option<&MigrationRow>) -> Opti
             let offer = row.kept(Col::SourceOfferId).trim();
             if offer_shape(offer) == OfferShape::NcePurchasable {
                 Some(offer.to_ascii_uppercase())
-            } else if row.kept(Col::Warnings).lines().any(|w| {
-                w.starts_with("no target catalog item")
-                    || w.starts_with("offer ID has no availability")
-            }) {
-                Some(String::new())
             } else {
                 from_fresh()
             }
@@ -66,7 +61,7 @@ mod tests {
     use crate::sheet::Trust;
     use crate::sheet::earlier::KEPT;
 
-    fn row(action: &str, offer: &str, warnings: &str, review: Vec<(Col, CellValue)>) -> EarlierRow {
+    fn row(action: &str, offer: &str, review: Vec<(Col, CellValue)>) -> EarlierRow {
         let kept: Vec<&str> = KEPT
             .iter()
             .map(|c| match c {
@@ -75,7 +70,6 @@ mod tests {
                 Col::Term => "P1Y",
                 Col::SourceOfferId => offer,
                 Col::Action => action,
-                Col::Warnings => warnings,
                 _ => "",
             })
             .collect();
@@ -92,7 +86,7 @@ mod tests {
     #[test]
     fn targets_are_build_s_only_on_recreate_rows() {
         let offer = "cfq7ttc0lh18:0001:cfq7ttc0k5bf";
-        let r = row("Recreate", offer, "", Vec::new());
+        let r = row("Recreate", offer, Vec::new());
         assert_eq!(written(Col::TargetSeats, &r, None).as_deref(), Some("12"));
         assert_eq!(
             written(Col::TargetCatalogItem, &r, None).as_deref(),
@@ -100,35 +94,28 @@ mod tests {
         );
         // A blank target where build wrote one is an edit too.
         assert!(edited(Col::TargetSeats, &r));
-        let skip = row("Skip: zero seats", offer, "", Vec::new());
+        let skip = row("Skip: zero seats", offer, Vec::new());
         assert_eq!(written(Col::TargetSeats, &skip, None).as_deref(), Some(""));
         assert!(!edited(Col::TargetSeats, &skip));
     }
 
     #[test]
-    fn an_offer_map_target_is_told_only_by_the_fresh_row() {
+    fn a_mapped_or_missing_target_is_told_only_by_the_fresh_row() {
         let seats = (Col::TargetSeats, CellValue::Number(12.0));
-        let mapped = row(
-            "Recreate",
-            "91FD106F-4B2C-4938-95AC-F54F74E9A239",
-            "",
-            vec![seats.clone()],
-        );
+        let approved = (Col::Approved, CellValue::Text("ja".into()));
+        let legacy = "91FD106F-4B2C-4938-95AC-F54F74E9A239";
+        let mapped = row("Recreate", legacy, vec![seats, approved]);
         assert_eq!(written(Col::TargetCatalogItem, &mapped, None), None);
         assert!(
             !edited(Col::TargetSeats, &mapped),
             "12.0 is the 12 build wrote"
         );
-        let none = row(
-            "Recreate",
-            "",
-            "no target catalog item: fill it in or map this offer in --offer-map",
-            vec![seats, (Col::Approved, CellValue::Text("ja".into()))],
-        );
+        assert!(edited(Col::Approved, &mapped));
+        let mut fresh = crate::sheet::cells::blank_row();
+        fresh.target_catalog_item = Some("CFQ7TTC0LF8R:0001:CFQ7TTC0K5BC".into());
         assert_eq!(
-            written(Col::TargetCatalogItem, &none, None).as_deref(),
-            Some("")
+            written(Col::TargetCatalogItem, &mapped, Some(&fresh)).as_deref(),
+            Some("CFQ7TTC0LF8R:0001:CFQ7TTC0K5BC")
         );
-        assert!(edited(Col::Approved, &none));
     }
 }

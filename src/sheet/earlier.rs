@@ -5,9 +5,10 @@
 //! range (some 160 MB for 25,000 rows); a rebuild needs far less of it, and
 //! reads it beside a build that already peaks near its memory target. So
 //! this reader streams both sheets (xlsx through calamine's cell reader;
-//! other formats through a range, they are small in practice), compares
-//! each row's locked cells with the Meta originals as it goes (the check
-//! `plan` makes: same canonical texts, a column deleted counts as
+//! other formats through a range, they are small in practice), checks each
+//! row's locked cells against its Meta entry as `plan` does (a fingerprint
+//! over their canonical texts; only rows whose fingerprint differs are
+//! read again, to name the edited cells; a column deleted counts as
 //! unchanged), and keeps per row only what a rebuild uses: the review cells
 //! as typed, the columns reviewers added, and a few of build's values.
 //!
@@ -34,8 +35,8 @@ use crate::model::{Location, col_letters};
 const HEADER_SEARCH_ROWS: u32 = 20;
 
 /// Build's values a rebuild compares or quotes, kept per row (in this
-/// order): the source facts, the customer, and the warnings.
-pub const KEPT: [Col; 15] = [
+/// order): the customer and the source facts.
+pub const KEPT: [Col; 14] = [
     Col::Customer,
     Col::TenantId,
     Col::Product,
@@ -50,7 +51,6 @@ pub const KEPT: [Col; 15] = [
     Col::AutoRenew,
     Col::Reseller,
     Col::Action,
-    Col::Warnings,
 ];
 
 /// Whether a row's review can be trusted, as the Meta sheet tells.
@@ -169,7 +169,7 @@ pub fn read_earlier(path: &Path) -> Result<EarlierReview, SheetError> {
             "the {MIGRATION_SHEET} sheet has no \"Source subscription ID\" header in its first {HEADER_SEARCH_ROWS} rows"
         ))
     })?;
-    let mut sheet = SheetRows::new(&header, rows.rows);
+    let mut sheet = SheetRows::new(rows.rows);
     let mut meta = MetaRows {
         head: Vec::new(),
         marker: None,
@@ -186,6 +186,16 @@ pub fn read_earlier(path: &Path) -> Result<EarlierReview, SheetError> {
         parse_head(&meta.head_grid()).map_err(not_ours)?;
     }
     let deleted = std::mem::take(&mut meta.deleted);
+    if !sheet.suspect.is_empty() {
+        each_row(&mut wb, MIGRATION_SHEET, |r, cells| {
+            sheet.settle_suspect(r, &header.columns, cells);
+            Ok(())
+        })
+        .map_err(|e| match e {
+            Stop::Read(error) => read_err(error),
+            Stop::NotOurs(reason) => not_ours(reason),
+        })?;
+    }
     Ok(EarlierReview {
         file,
         columns: header.columns,
@@ -258,9 +268,11 @@ fn each_row<RS: std::io::Read + std::io::Seek>(
 struct RawRow {
     id: String,
     sheet_row: u32,
-    /// Canonical texts of the locked columns the sheet has, in
-    /// [`locked_columns`] order, each followed by a unit separator.
-    locked: String,
+    /// Fingerprint over the canonical texts of the locked columns the
+    /// sheet has (equal to the Meta one when none was edited).
+    fingerprint: String,
+    /// The [`KEPT`] columns as found in the sheet, joined.
+    kept: String,
     review: Vec<(Col, CellValue)>,
     added: Vec<CellValue>,
 }
@@ -307,18 +319,18 @@ impl MigrationRows {
         if !any {
             return Ok(());
         }
-        let mut locked = String::new();
-        for spec in locked_columns().filter(|s| header.columns.contains_key(&s.col)) {
-            locked.push_str(&normalise(spec.kind, get(spec.col)));
-            locked.push('\u{1f}');
-        }
-        let review = MIGRATION
+        let found = locked_texts(&header.columns, cells);
+        let fingerprint = fingerprint(found.iter().map(|(_, t)| t.as_str()));
+        let kept = kept_of(&found);
+        let mut review: Vec<(Col, CellValue)> = MIGRATION
             .iter()
             .filter(|s| s.review)
             .map(|s| (s.col, get(s.col)))
             .filter(|(_, v)| !is_blank(v))
             .map(|(c, v)| (c, v.clone()))
             .collect();
+        // Kept for the whole build: no spare capacity.
+        review.shrink_to_fit();
         let added: Vec<CellValue> = header
             .added
             .iter()
@@ -332,12 +344,34 @@ impl MigrationRows {
         self.rows.push(RawRow {
             id,
             sheet_row: r,
-            locked,
+            fingerprint,
+            kept,
             review,
             added,
         });
         Ok(())
     }
+}
+
+/// Canonical texts of the locked columns the sheet has, in layout order.
+fn locked_texts(columns: &BTreeMap<Col, u32>, cells: &[CellValue]) -> Vec<(Col, String)> {
+    locked_columns()
+        .filter_map(|s| {
+            let c = columns.get(&s.col)?;
+            let v = cells.get(*c as usize).unwrap_or(&CellValue::Empty);
+            Some((s.col, normalise(s.kind, v)))
+        })
+        .collect()
+}
+
+/// The [`KEPT`] columns among `texts`, joined.
+fn kept_of<S: AsRef<str>>(texts: &[(Col, S)]) -> String {
+    join(KEPT.iter().map(|col| {
+        texts
+            .iter()
+            .find(|(c, _)| c == col)
+            .map_or("", |(_, v)| v.as_ref())
+    }))
 }
 
 fn is_blank(v: &CellValue) -> bool {
@@ -426,10 +460,11 @@ impl MetaRows<'_> {
     fn take(&mut self, r: u32, cells: &[CellValue]) -> Result<(), String> {
         if let Some(section) = &self.section {
             let refs: Vec<&CellValue> = cells.iter().collect();
-            if let Some(meta) = section.parse_row(r, &refs)?
-                && !self.sheet.check(&meta)
-            {
-                self.deleted.push((meta.id, meta.meta_row));
+            if let Some(meta) = section.parse_row(r, &refs)? {
+                let at = (meta.id.clone(), meta.meta_row);
+                if !self.sheet.check(meta) {
+                    self.deleted.push(at);
+                }
             }
             return Ok(());
         }
@@ -451,103 +486,92 @@ struct SheetRows {
     rows: Vec<RawRow>,
     /// Key → index of its first row; a key seen twice is a duplicate.
     by_key: HashMap<String, usize>,
-    /// Per row: its trust and build's kept values, once its entry is read.
-    settled: Vec<Option<(Trust, String)>>,
-    /// The locked columns the sheet has, in layout order.
-    present: Vec<Col>,
+    /// Per row: its trust, once its entry is read.
+    trust: Vec<Option<Trust>>,
+    /// Rows whose fingerprint differs from their entry's, with the
+    /// entry's originals: the sheet is read again for them alone.
+    suspect: HashMap<u32, (usize, Vec<(Col, String)>)>,
 }
 
 impl SheetRows {
-    fn new(header: &Header, rows: Vec<RawRow>) -> Self {
+    fn new(rows: Vec<RawRow>) -> Self {
         let mut by_key = HashMap::with_capacity(rows.len());
-        let mut settled = vec![None; rows.len()];
+        let mut trust = vec![None; rows.len()];
         for (i, r) in rows.iter().enumerate() {
             if let Some(first) = by_key.insert(key_of(&r.id), i) {
-                settled[first] = Some((Trust::Duplicate, String::new()));
-                settled[i] = Some((Trust::Duplicate, String::new()));
+                trust[first] = Some(Trust::Duplicate);
+                trust[i] = Some(Trust::Duplicate);
             }
         }
-        let present = locked_columns()
-            .map(|s| s.col)
-            .filter(|c| header.columns.contains_key(c))
-            .collect();
         SheetRows {
             rows,
             by_key,
-            settled,
-            present,
+            trust,
+            suspect: HashMap::new(),
         }
-    }
-
-    fn found<'r>(&self, row: &'r RawRow) -> Vec<(Col, &'r str)> {
-        self.present
-            .iter()
-            .copied()
-            .zip(row.locked.split('\u{1f}'))
-            .collect()
     }
 
     /// Check a Meta entry against its sheet row; `false` when no sheet row
     /// has its key (the row was deleted).
-    fn check(&mut self, meta: &MetaRow) -> bool {
+    fn check(&mut self, meta: MetaRow) -> bool {
         let Some(&i) = self.by_key.get(&meta.key()) else {
             return false;
         };
-        let trust = match &self.settled[i] {
+        let row = &mut self.rows[i];
+        let trust = match &self.trust[i] {
             // A second entry for the key: build wrote the ID twice.
             Some(_) => Trust::Duplicate,
             None if !meta.is_consistent() => Trust::MetaEdited,
+            None if meta.fingerprint == row.fingerprint => Trust::Untouched,
             None => {
-                let edits = locked_edits(meta, &self.found(&self.rows[i]));
-                if edits.is_empty() {
-                    Trust::Untouched
-                } else {
-                    Trust::LockedEdits(edits)
-                }
+                row.kept = kept_of(&meta.originals);
+                self.suspect.insert(row.sheet_row, (i, meta.originals));
+                // Settled once the sheet is read again.
+                Trust::LockedEdits(Vec::new())
             }
         };
-        let kept = join(KEPT.iter().map(|col| {
-            meta.originals
-                .iter()
-                .find(|(c, _)| c == col)
-                .map_or("", |(_, v)| v.as_str())
-        }));
-        self.settled[i] = Some((trust, kept));
+        self.trust[i] = Some(trust);
         true
     }
 
+    /// Name the edited cells of the suspect rows, from a second reading
+    /// of their sheet rows.
+    fn settle_suspect(&mut self, r: u32, columns: &BTreeMap<Col, u32>, cells: &[CellValue]) {
+        let Some((i, originals)) = self.suspect.remove(&r) else {
+            return;
+        };
+        let found = locked_texts(columns, cells);
+        let edits: Vec<LockedEdit> = found
+            .into_iter()
+            .filter_map(|(col, now)| {
+                let (_, was) = originals.iter().find(|(c, _)| *c == col)?;
+                (*was != now).then(|| LockedEdit {
+                    col,
+                    original: was.clone(),
+                    found: now,
+                })
+            })
+            .collect();
+        // No edit among the columns the sheet has: a deleted locked column
+        // counts as unchanged, as in plan.
+        self.trust[i] = Some(if edits.is_empty() {
+            Trust::Untouched
+        } else {
+            Trust::LockedEdits(edits)
+        });
+    }
+
     fn finish(self) -> Vec<EarlierRow> {
-        let SheetRows {
-            rows,
-            settled,
-            present,
-            ..
-        } = self;
-        rows.into_iter()
-            .zip(settled)
-            .map(|(r, settled)| {
-                let (trust, kept) = match settled {
-                    Some((trust, kept)) if !kept.is_empty() => (trust, kept),
-                    other => {
-                        let found: Vec<(Col, &str)> = present
-                            .iter()
-                            .copied()
-                            .zip(r.locked.split('\u{1f}'))
-                            .collect();
-                        let kept = join(KEPT.iter().map(|col| {
-                            found.iter().find(|(c, _)| c == col).map_or("", |(_, v)| *v)
-                        }));
-                        (other.map_or(Trust::NoMeta, |(t, _)| t), kept)
-                    }
-                };
-                EarlierRow {
-                    id: r.id,
-                    sheet_row: r.sheet_row,
-                    kept,
-                    review: r.review,
-                    added: r.added,
-                    trust,
-                }
+        self.rows
+            .into_iter()
+            .zip(self.trust)
+            .map(|(r, trust)| EarlierRow {
+                id: r.id,
+                sheet_row: r.sheet_row,
+                kept: r.kept,
+                review: r.review,
+                added: r.added,
+                trust: trust.unwrap_or(Trust::NoMeta),
             })
             .collect()
     }
@@ -564,24 +588,4 @@ fn join<'a>(texts: impl Iterator<Item = &'a str>) -> String {
         out.push_str(t);
     }
     out
-}
-
-fn locked_edits(meta: &MetaRow, found: &[(Col, &str)]) -> Vec<LockedEdit> {
-    // Fast path: the same fingerprint over every column means no edit.
-    if found.len() == meta.originals.len()
-        && fingerprint(found.iter().map(|(_, v)| *v)) == meta.fingerprint
-    {
-        return Vec::new();
-    }
-    found
-        .iter()
-        .filter_map(|(col, now)| {
-            let (_, was) = meta.originals.iter().find(|(c, _)| c == col)?;
-            (was != now).then(|| LockedEdit {
-                col: *col,
-                original: was.clone(),
-                found: (*now).to_owned(),
-            })
-        })
-        .collect()
 }
