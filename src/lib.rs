@@ -28,6 +28,7 @@ pub mod ops;
 pub mod plan;
 pub mod pull;
 pub mod push;
+pub mod review;
 pub mod sheet;
 
 #[cfg(test)]

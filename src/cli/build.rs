@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use csp_consolidate::ingest::IngestSpec;
-use csp_consolidate::ops::build::{BuildError, BuildReport, BuildSettings, build};
+use csp_consolidate::ops::build::{BuildError, BuildReport, BuildSettings, build_reviewed};
+use csp_consolidate::review::ReviewOptions;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Outcome;
@@ -20,12 +21,25 @@ const MAX_PRINTED_ISSUES: usize = 50;
 Examples:
   csp-consolidate build exports/ --customers Customers.csv --activity activity.csv --out migration.xlsx
   csp-consolidate build contoso.xlsx fabrikam.csv --offer-map offer-map.csv --out migration.xlsx
+  csp-consolidate build exports/ --customers Customers.csv --review-from migration.xlsx --out migration-2.xlsx
 
 Inputs may be any mix of .xlsx, .xls and .csv files and folders (read recursively). Each file's
 kind (subscription export, customer list, activity log, batch-migration subscriptions.csv) is
 recognised by its header row in any Partner Center UI language; --customers and --activity only
 make it explicit. A per-customer export is attributed by a tenant-ID column, else by its file or
 folder name matched against the customer list (tenant ID, primary domain or company name).
+
+The review is never lost. build refuses to replace an --out file that holds review work (an
+edited review cell, an edited locked cell, a deleted row, a column reviewers added) or that is
+not a migration workbook: exit 2, the file untouched. --review-from carries the review of an
+earlier workbook into the new one, row by row by Source subscription ID: review cells and added
+columns as typed when the row's source facts are unchanged; when they changed (seats, status,
+offer, term …), the reviewers' targets and note are kept, Approved is reset to No and the row
+is warned `changed since review: Seats 12 → 15`. New rows are warned `new since the review`;
+rows gone from the exports are listed in Issues. A Changes sheet counts new, changed, gone,
+not carried and unchanged rows per customer. A row whose locked cells were edited in the
+earlier workbook is reported and its review not carried. With --force, or --review-from naming
+the --out file itself, the old file is first kept beside it as NAME.bak1.xlsx (then .bak2 …).
 
 Every problem is reported as `file: Sheet!C17: severity: message` on stderr and in the Issues
 sheet; the workbook is still written. Exit codes: 0 clean (info notes only, such as a totals
@@ -61,6 +75,14 @@ pub struct Args {
     /// from (`YYYY-MM-DD`); default today (UTC).
     #[arg(long, value_name = "DATE")]
     as_of: Option<String>,
+    /// Carry the review of this earlier workbook into the new one (row by
+    /// row, by Source subscription ID; see below).
+    #[arg(long, value_name = "OLD.xlsx")]
+    review_from: Option<PathBuf>,
+    /// Replace an --out file that holds review work or is not a migration
+    /// workbook, after keeping it as NAME.bak1.xlsx (.bak2 … when taken).
+    #[arg(long)]
+    force: bool,
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     json: bool,
@@ -69,7 +91,11 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let settings = settings(&args)?;
     let bar = progress_bar();
-    let result = build(&settings, &|done, total| {
+    let review = ReviewOptions {
+        from: args.review_from.clone(),
+        force: args.force,
+    };
+    let result = build_reviewed(&settings, &review, &|done, total| {
         if let Some(bar) = &bar {
             bar.set_length(total as u64);
             bar.set_position(done as u64);
@@ -165,11 +191,21 @@ fn print_issues(issues: &[csp_consolidate::model::Issue]) {
 
 fn summary(r: &BuildReport) -> String {
     let count = |k: &str| r.by_action.get(k).copied().unwrap_or(0);
+    let mut extra = String::new();
+    if let Some(c) = &r.carried {
+        extra.push_str(&format!(
+            "review carried from {}: {} unchanged, {} changed (approval reset), {} new, {} gone, {} not carried (see the Changes sheet)\n",
+            c.from, c.unchanged, c.changed, c.new, c.gone, c.not_carried
+        ));
+    }
+    if let Some(b) = &r.backup {
+        extra.push_str(&format!("kept the old file as {}\n", b.display()));
+    }
     format!(
         "{customers} customers, {subs} subscriptions from {files} file(s)\n\
          Recreate {recreate} ({seats} seats to move), Microsoft support {ms}, Skip {skip}\n\
          {issues} issue(s): {errors} error(s), {warnings} warning(s), {notes} note(s)\n\
-         wrote {out}",
+         {extra}wrote {out}",
         customers = r.customers,
         subs = r.subscriptions,
         files = r.files_read,

@@ -13,6 +13,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use crate::ingest::{self, IngestError, IngestSpec};
 use crate::model::classify::classify;
 use crate::model::{Action, Issue, Location, MigrationBook, MigrationRow, OfferMap, Severity};
+use crate::review::{self, CarrySummary, ReviewError, ReviewOptions};
 use crate::sheet::cells::MAX_CELL_CHARS;
 use crate::sheet::{self, SheetError};
 
@@ -53,6 +54,12 @@ pub struct BuildReport {
     pub notes: usize,
     #[serde(skip)]
     pub issues: Vec<Issue>,
+    /// What `--review-from` carried, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carried: Option<CarrySummary>,
+    /// Where the file `out` replaced was kept, when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<PathBuf>,
 }
 
 /// Why nothing was written.
@@ -62,6 +69,9 @@ pub enum BuildError {
     Ingest(#[from] IngestError),
     #[error(transparent)]
     Sheet(#[from] SheetError),
+    /// Nothing written, to protect a review (or `--review-from` unreadable).
+    #[error(transparent)]
+    Review(#[from] ReviewError),
     /// No subscription could be read from any input.
     #[error("no subscriptions could be read from the inputs ({} issue(s); first: {})", .issues.len(), first_issue(.issues))]
     NothingUsable { issues: Vec<Issue> },
@@ -84,12 +94,55 @@ pub fn build(
     settings: &BuildSettings,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<BuildReport, BuildError> {
-    let book = build_book(settings, progress)?;
+    build_reviewed(settings, &ReviewOptions::default(), progress)
+}
+
+/// [`build`], carrying the review in `review.from` forward and replacing
+/// an output file that holds review work only with `review.force` (see
+/// [`crate::review`]).
+///
+/// # Errors
+/// As [`build`]; [`BuildError::Review`] when the output file holds review
+/// work or is no migration workbook (nothing written, the file untouched),
+/// or when `review.from` cannot be read.
+pub fn build_reviewed(
+    settings: &BuildSettings,
+    review: &ReviewOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<BuildReport, BuildError> {
+    // The earlier workbooks are read beside the exports: they are small
+    // once read, and reading them alone would add their time to the build.
+    let (early, book) = std::thread::scope(|scope| {
+        let early = scope.spawn(|| -> Result<_, ReviewError> {
+            let pending = review::check(&settings.out, review)?;
+            let earlier = review
+                .from
+                .as_deref()
+                .map(sheet::read_earlier)
+                .transpose()
+                .map_err(ReviewError::ReviewFrom)?;
+            Ok((pending, earlier))
+        });
+        let book = build_book(settings, progress);
+        (early.join(), book)
+    });
+    let (pending, earlier) = early.unwrap_or_else(|_| {
+        Err(ReviewError::ReviewFrom(SheetError::NotMigrationWorkbook {
+            path: settings.out.clone(),
+            reason: "the reader stopped unexpectedly".to_owned(),
+        }))
+    })?;
+    let mut book = book?;
+    let carried = earlier.map(|e| review::carry(&mut book, e));
+    let backup = pending.settle(&book)?;
     // The summary first: writing consumes the book.
     let mut report = report(&book, &settings.out);
+    let (additions, summary) = carried.unzip();
+    report.carried = summary;
+    report.backup = backup;
     // The writer reports texts it had to cut on any sheet; those on the
     // Migration sheet were already found (at their input row) above.
-    let cut = sheet::write_workbook(book, &settings.out)?;
+    let cut = sheet::write_workbook_with(book, additions, &settings.out)?;
     for issue in cut {
         if !report.issues.iter().any(|i| i.location == issue.location) {
             match issue.severity {
@@ -216,5 +269,7 @@ pub fn report(book: &MigrationBook, out: &std::path::Path) -> BuildReport {
         warnings: count(Severity::Warning),
         notes: count(Severity::Info),
         issues: book.issues.clone(),
+        carried: None,
+        backup: None,
     }
 }

@@ -198,6 +198,37 @@ fn write_strings<'a>(
 
 /// Read the meta sheet. `Err` says why the workbook is not one we wrote.
 pub fn parse_meta(grid: &Grid) -> Result<Meta, String> {
+    let (mut meta, rows) = parse_head(grid)?;
+    let last_col = grid.col_numbers().last().unwrap_or(rows.json_col);
+    for r in grid.row_numbers().filter(|&r| r > rows.header_row) {
+        let cells: Vec<&CellValue> = (0..=last_col).map(|c| grid.get(r, c)).collect();
+        if let Some(row) = rows.parse_row(r, &cells)? {
+            meta.rows.push(row);
+        }
+    }
+    Ok(meta)
+}
+
+/// Where the `[rows]` section's columns are, and the order of the
+/// originals: what reading its rows one at a time needs.
+#[derive(Debug, Clone)]
+pub(super) struct RowsSection {
+    /// 1-based sheet row of the section's header.
+    pub header_row: u32,
+    key_col: u32,
+    fp_col: u32,
+    json_col: u32,
+    order: Vec<Col>,
+}
+
+/// Whether a cell is the `[rows]` marker.
+pub(super) fn is_rows_marker(value: &CellValue) -> bool {
+    plain(value) == ROWS
+}
+
+/// The meta sheet up to and including the `[rows]` header (any rows below
+/// it are ignored): the workbook facts and inputs, with no rows yet.
+pub(super) fn parse_head(grid: &Grid) -> Result<(Meta, RowsSection), String> {
     let marker = |name: &str| {
         grid.row_numbers()
             .find(|&r| plain(grid.get(r, 0)) == name)
@@ -221,15 +252,31 @@ pub fn parse_meta(grid: &Grid) -> Result<Meta, String> {
             crate::TOOL_VERSION
         ));
     }
-    Ok(Meta {
+    let header_row = rows_at + 1;
+    let find = |name: &str| {
+        grid.col_numbers()
+            .find(|&c| plain(grid.get(header_row, c)) == name)
+            .ok_or_else(|| {
+                format!("the {META_SHEET} sheet's [rows] section has no {name:?} column")
+            })
+    };
+    let rows = RowsSection {
+        header_row,
+        key_col: find(KEY_HEADER)?,
+        fp_col: find(FINGERPRINT_HEADER)?,
+        json_col: find(ORIGINALS_HEADER)?,
+        order: locked_order(value("locked_columns"))?,
+    };
+    let meta = Meta {
         format_version,
         tool_version: value("tool_version").unwrap_or_default(),
         built_at: value("built_at")
             .and_then(|t| NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S").ok()),
         as_of: value("as_of").and_then(|t| t.parse().ok()),
         inputs: parse_inputs(grid, inputs_at + 2, rows_at),
-        rows: parse_rows(grid, rows_at + 1, &locked_order(value("locked_columns"))?)?,
-    })
+        rows: Vec::new(),
+    };
+    Ok((meta, rows))
 }
 
 fn parse_inputs(grid: &Grid, from: u32, to: u32) -> Vec<InputFile> {
@@ -273,27 +320,20 @@ fn locked_order(json: Option<String>) -> Result<Vec<Col>, String> {
     Ok(order)
 }
 
-fn parse_rows(grid: &Grid, header_row: u32, order: &[Col]) -> Result<Vec<MetaRow>, String> {
-    let find = |name: &str| {
-        grid.col_numbers()
-            .find(|&c| plain(grid.get(header_row, c)) == name)
-            .ok_or_else(|| {
-                format!("the {META_SHEET} sheet's [rows] section has no {name:?} column")
-            })
-    };
-    let (key_col, fp_col, json_col) = (
-        find(KEY_HEADER)?,
-        find(FINGERPRINT_HEADER)?,
-        find(ORIGINALS_HEADER)?,
-    );
-    let last_col = grid.col_numbers().last().unwrap_or(json_col);
-    let mut rows = Vec::new();
-    for r in grid.row_numbers().filter(|&r| r > header_row) {
-        if matches!(grid.get(r, key_col), CellValue::Empty) {
-            continue;
+impl RowsSection {
+    /// One row of the `[rows]` section from its cells (index = absolute
+    /// 0-based column): `None` for a row without a key.
+    pub(super) fn parse_row(
+        &self,
+        r: u32,
+        cells: &[&CellValue],
+    ) -> Result<Option<MetaRow>, String> {
+        let cell = |c: u32| cells.get(c as usize).copied().unwrap_or(&CellValue::Empty);
+        if matches!(cell(self.key_col), CellValue::Empty) {
+            return Ok(None);
         }
-        let json: String = (json_col..=last_col)
-            .map(|c| grid.get(r, c))
+        let json: String = (self.json_col as usize..cells.len())
+            .map(|c| cells[c])
             .take_while(|v| !matches!(v, CellValue::Empty))
             .map(|v| match v {
                 CellValue::Text(t) => t.clone(),
@@ -302,22 +342,21 @@ fn parse_rows(grid: &Grid, header_row: u32, order: &[Col]) -> Result<Vec<MetaRow
             .collect();
         let values: Vec<String> = serde_json::from_str(&json)
             .ok()
-            .filter(|v: &Vec<String>| v.len() == order.len())
+            .filter(|v: &Vec<String>| v.len() == self.order.len())
             .ok_or_else(|| {
                 format!(
                     "the {META_SHEET} sheet's row {r} is damaged (its originals do not read back)"
                 )
             })?;
-        let mut originals: Vec<(Col, String)> = order.iter().copied().zip(values).collect();
+        let mut originals: Vec<(Col, String)> = self.order.iter().copied().zip(values).collect();
         originals.sort_by_key(|(c, _)| *c);
-        rows.push(MetaRow {
-            id: plain(grid.get(r, key_col)),
-            fingerprint: plain(grid.get(r, fp_col)),
+        Ok(Some(MetaRow {
+            id: plain(cell(self.key_col)),
+            fingerprint: plain(cell(self.fp_col)),
             originals,
             meta_row: r,
-        });
+        }))
     }
-    Ok(rows)
 }
 
 #[cfg(test)]

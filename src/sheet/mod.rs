@@ -3,6 +3,8 @@
 //! the reader, so they cannot disagree about a column.
 //!
 //! - [`write_workbook`] writes a [`MigrationBook`] (rust_xlsxwriter only).
+//! - [`write_workbook_with`] also writes what a rebuild carries from a
+//!   review ([`changes`]); [`read_earlier`] streams that review in.
 //! - [`read_workbook`] reads a reviewed copy back (calamine only), as saved
 //!   by Excel, LibreOffice or any xlsx writer: columns are found by header,
 //!   rows by Source subscription ID, locations are absolute A1 cells, and
@@ -16,6 +18,8 @@ use std::path::PathBuf;
 use crate::model::{Location, MigrationRow};
 
 pub mod cells;
+pub mod changes;
+pub mod earlier;
 pub mod fingerprint;
 pub mod layout;
 pub mod meta;
@@ -24,10 +28,12 @@ pub mod report;
 mod summary;
 mod write;
 
+pub use changes::{Additions, CHANGES_SHEET};
+pub use earlier::{EarlierReview, EarlierRow, Trust, read_earlier};
 pub use layout::{Col, MIGRATION, MIGRATION_SHEET};
 pub use meta::{FORMAT_VERSION, META_SHEET, Meta, MetaRow};
 pub use read::read_workbook;
-pub use write::write_workbook;
+pub use write::{write_workbook, write_workbook_with};
 
 /// Why a workbook could not be written or read.
 #[derive(Debug, thiserror::Error)]

@@ -146,7 +146,7 @@ fn to_grid(range: &Range<Data>) -> Grid {
     }
 }
 
-fn cell_value_ref(data: &DataRef<'_>) -> CellValue {
+pub(super) fn cell_value_ref(data: &DataRef<'_>) -> CellValue {
     match data {
         DataRef::SharedString(s) => CellValue::Text((*s).to_owned()),
         DataRef::String(s) => CellValue::Text(s.clone()),
@@ -160,7 +160,7 @@ fn cell_value_ref(data: &DataRef<'_>) -> CellValue {
     }
 }
 
-fn cell_value(data: &Data) -> CellValue {
+pub(super) fn cell_value(data: &Data) -> CellValue {
     match data {
         Data::Empty => CellValue::Empty,
         Data::Int(i) => CellValue::Number(*i as f64),

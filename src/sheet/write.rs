@@ -23,6 +23,7 @@ use rust_xlsxwriter::{
 
 use super::SheetError;
 use super::cells::{CellValue, Clipped, render, write_value};
+use super::changes::{Additions, MAX_ADDED_COLUMNS, write_changes};
 use super::layout::{Col, Kind, MIGRATION, MIGRATION_SHEET};
 use super::meta::write_meta;
 use super::summary;
@@ -48,6 +49,19 @@ const REVIEW_FILL: u32 = 0xFFF2CC;
 /// memory is free before the file is compressed and Migration's table is
 /// registered (see `start_migration`).
 pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<Vec<Issue>, SheetError> {
+    write_workbook_with(book, None, path)
+}
+
+/// [`write_workbook`] with what a rebuild carries from a review: the
+/// reviewers' cells and columns in Migration, and a Changes sheet.
+///
+/// # Errors
+/// As [`write_workbook`].
+pub fn write_workbook_with(
+    book: MigrationBook,
+    additions: Option<Additions>,
+    path: &Path,
+) -> Result<Vec<Issue>, SheetError> {
     let shown = path.display().to_string();
     let wrap = |error| SheetError::Write {
         path: path.to_owned(),
@@ -69,7 +83,10 @@ pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<Vec<Issue>, Sh
     wb.add_worksheet_with_constant_memory().map_err(wrap)?;
     wb.add_worksheet_with_low_memory().map_err(wrap)?;
     wb.add_worksheet_with_constant_memory().map_err(wrap)?;
-    let [migration, customers, summary, issues, activity, meta] = &mut wb.worksheets_mut()[..]
+    if let Some(a) = &additions {
+        write_changes(wb.add_worksheet(), &a.changes).map_err(wrap)?;
+    }
+    let [migration, customers, summary, issues, activity, meta, ..] = &mut wb.worksheets_mut()[..]
     else {
         return Err(wrap(XlsxError::ParameterError(
             "six sheets expected".into(),
@@ -81,12 +98,14 @@ pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<Vec<Issue>, Sh
     // about equal halves of the work. Issues comes last: it lists the
     // cells the others had to cut to Excel's limit.
     let clipped = Clipped::default();
-    let formats = start_migration(migration, &book).map_err(wrap)?;
+    let additions = additions.unwrap_or_default();
+    let formats = start_migration(migration, &book, &additions.added_headers).map_err(wrap)?;
     let (rows, rest) = std::thread::scope(|scope| {
         let book = &book;
         let clipped = &clipped;
+        let additions = &additions;
         let rows = scope.spawn(|| -> Result<(), XlsxError> {
-            migration_rows(migration, book, &formats)?;
+            migration_rows(migration, book, additions, &formats)?;
             summary::write_customers(customers, book, clipped)?;
             summary::write_summary(summary, book, clipped)
         });
@@ -105,6 +124,7 @@ pub fn write_workbook(book: MigrationBook, path: &Path) -> Result<Vec<Issue>, Sh
     let cut_elsewhere = clipped.issues(&shown);
     summary::write_issues(issues, &book, &cut_elsewhere, (&shown, &clipped)).map_err(wrap)?;
     drop(book);
+    drop(additions);
     save(&mut wb, path)?;
     Ok(clipped.issues(&shown))
 }
@@ -165,7 +185,11 @@ fn header_format(review: bool) -> Format {
 /// [`next_migration_row`]. `add_table` keeps a map entry for every cell of
 /// the table (some 30 MB for 25,000 rows); registered late, that map is
 /// built after the book has been dropped instead of beside it.
-fn start_migration(ws: &mut Worksheet, book: &MigrationBook) -> Result<Vec<Format>, XlsxError> {
+fn start_migration(
+    ws: &mut Worksheet,
+    book: &MigrationBook,
+    added: &[String],
+) -> Result<Vec<Format>, XlsxError> {
     ws.set_name(MIGRATION_SHEET)?;
     let formats: Vec<Format> = MIGRATION
         .iter()
@@ -182,6 +206,16 @@ fn start_migration(ws: &mut Worksheet, book: &MigrationBook) -> Result<Vec<Forma
             CustomSerializeField::new(spec.header).set_header_format(header_format(spec.review)),
         );
     }
+    for (i, (field, header)) in ADDED_FIELDS.iter().zip(added).enumerate() {
+        let c = (MIGRATION.len() + i) as u16;
+        ws.set_column_width(c, 20)?;
+        columns.push(TableColumn::new().set_header(header));
+        headers.push(
+            CustomSerializeField::new(*field)
+                .rename(header)
+                .set_header_format(header_format(true)),
+        );
+    }
     let table = Table::new()
         .set_name("MigrationRows")
         .set_style(TableStyle::Light1)
@@ -190,7 +224,7 @@ fn start_migration(ws: &mut Worksheet, book: &MigrationBook) -> Result<Vec<Forma
         .set_struct_name(TABLE_AREA)
         .set_custom_headers(&headers)
         .set_table(&table);
-    ws.serialize_headers_with_options(0, 0, &HeaderRow, &options)?;
+    ws.serialize_headers_with_options(0, 0, &HeaderRow(added.len()), &options)?;
     if book.rows.is_empty() {
         // A table needs a data row: an empty one, as before.
         next_migration_row(ws)?;
@@ -202,15 +236,30 @@ fn start_migration(ws: &mut Worksheet, book: &MigrationBook) -> Result<Vec<Forma
 const TABLE_AREA: &str = "MigrationRows";
 
 /// The Migration header as a serializable struct: one field per column,
-/// named by its header. Only its field names are used.
-struct HeaderRow;
+/// named by its header, then one per column reviewers added (named from
+/// [`ADDED_FIELDS`], renamed to their header). Only its field names are
+/// used.
+struct HeaderRow(usize);
+
+/// Field names for the columns reviewers added: serde wants static names.
+const ADDED_FIELDS: [&str; MAX_ADDED_COLUMNS] = [
+    "added 1", "added 2", "added 3", "added 4", "added 5", "added 6", "added 7", "added 8",
+    "added 9", "added 10", "added 11", "added 12", "added 13", "added 14", "added 15", "added 16",
+    "added 17", "added 18", "added 19", "added 20", "added 21", "added 22", "added 23", "added 24",
+    "added 25", "added 26", "added 27", "added 28", "added 29", "added 30", "added 31", "added 32",
+    "added 33", "added 34", "added 35", "added 36", "added 37", "added 38", "added 39", "added 40",
+];
 
 impl serde::Serialize for HeaderRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = serializer.serialize_struct(TABLE_AREA, MIGRATION.len())?;
+        let added = self.0.min(ADDED_FIELDS.len());
+        let mut st = serializer.serialize_struct(TABLE_AREA, MIGRATION.len() + added)?;
         for spec in MIGRATION {
             st.serialize_field(spec.header, &())?;
+        }
+        for field in &ADDED_FIELDS[..added] {
+            st.serialize_field(field, &())?;
         }
         st.end()
     }
@@ -243,12 +292,19 @@ fn migration_last_row(book: &MigrationBook) -> u32 {
 fn migration_rows(
     ws: &mut Worksheet,
     book: &MigrationBook,
+    additions: &Additions,
     formats: &[Format],
 ) -> Result<(), XlsxError> {
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let plain = Format::new();
     for (i, row) in book.rows.iter().enumerate() {
         let r = i as u32 + 1;
+        let carried = additions.review.get(i).map_or(&[][..], Vec::as_slice);
         for (c, spec) in MIGRATION.iter().enumerate() {
-            let value = render(row, spec.col);
+            let value = match carried.iter().find(|(col, _)| *col == spec.col) {
+                Some((_, v)) if spec.review => v.clone(),
+                _ => render(row, spec.col),
+            };
             // Locked cells need no cell format (Excel's default style is
             // locked, and the column format covers values typed later):
             // skipping the per-cell format lookup halves the write time.
@@ -262,6 +318,18 @@ fn migration_rows(
                     ws.write_number(r, c as u16, *n)?;
                 }
                 _ => write_value(ws, r, c as u16, &value, &formats[c])?,
+            }
+        }
+        let added = additions.added.get(i).map_or(&[][..], Vec::as_slice);
+        for (j, v) in added.iter().take(ADDED_FIELDS.len()).enumerate() {
+            let c = (MIGRATION.len() + j) as u16;
+            let f = if matches!(v, CellValue::Date(_)) {
+                &date
+            } else {
+                &plain
+            };
+            if !matches!(v, CellValue::Empty) {
+                write_value(ws, r, c, v, f)?;
             }
         }
         next_migration_row(ws)?;

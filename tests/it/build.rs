@@ -17,3 +17,5 @@ mod fixtures_facts;
 mod fixtures_run;
 #[path = "build/hostile.rs"]
 mod hostile;
+#[path = "build/review_carry.rs"]
+mod review_carry;
