@@ -14,7 +14,9 @@
 //! [`sheet`] (the workbook layout, writer and reader), [`plan`] (validate a
 //! reviewed workbook), [`push`] (exactly-once engine and journal), [`api`]
 //! (Partner Center client), [`emulator`] (a local Partner Center), [`ops`]
-//! (each command's library side), [`pull`] (exports over the API).
+//! (each command's library side), [`pull`] (exports over the API),
+//! [`review`] (carrying a review into a rebuilt workbook), [`fsio`] (the one
+//! atomic write), [`error_chain`] (errors as `{:#}` prints them).
 
 pub mod alloc;
 pub mod api;
