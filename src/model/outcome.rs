@@ -28,13 +28,21 @@ pub enum Outcome {
     /// Retire: the source's auto-renew was turned off (it bills until its
     /// term ends).
     AutoRenewOff,
-    /// Retire: the source was left alone (its copy is not confirmed yet).
+    /// Retire, journals before the waiting outcomes: the source was left
+    /// alone. No longer written ([`Outcome::WaitingForCopy`] replaced it).
     Skipped,
+    /// Push: not sent this run because an earlier request of the same
+    /// customer is still unsettled; a later run sends it.
+    NotSent,
+    /// Retire: the destination copy is not confirmed active yet (still
+    /// provisioning, pending, not visible, or unreadable); a later run
+    /// retires the source.
+    WaitingForCopy,
 }
 
 impl Outcome {
     /// Every outcome, in display order.
-    pub const ALL: [Outcome; 8] = [
+    pub const ALL: [Outcome; 10] = [
         Outcome::Bought,
         Outcome::Waiting,
         Outcome::Failed,
@@ -43,6 +51,8 @@ impl Outcome {
         Outcome::Cancelled,
         Outcome::AutoRenewOff,
         Outcome::Skipped,
+        Outcome::NotSent,
+        Outcome::WaitingForCopy,
     ];
 
     /// The stable token stored in the journal and written to `--json`.
@@ -56,6 +66,8 @@ impl Outcome {
             Outcome::Cancelled => "cancelled",
             Outcome::AutoRenewOff => "auto_renew_off",
             Outcome::Skipped => "skipped",
+            Outcome::NotSent => "not_sent",
+            Outcome::WaitingForCopy => "waiting_for_copy",
         }
     }
 
@@ -75,6 +87,8 @@ impl Outcome {
             Outcome::Cancelled => "cancelled",
             Outcome::AutoRenewOff => "auto-renew off",
             Outcome::Skipped => "left alone",
+            Outcome::NotSent => "not sent yet",
+            Outcome::WaitingForCopy => "waiting for the destination copy",
         }
     }
 
