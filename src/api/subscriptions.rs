@@ -108,8 +108,8 @@ impl Client {
         wanted: &Subscription,
     ) -> Result<Subscription, ApiError> {
         let policy = self.inner.config.poll;
-        for _ in 0..policy.attempts {
-            self.inner.timer.sleep(policy.interval).await;
+        for n in 0..policy.attempts {
+            self.inner.timer.sleep(policy.delay(n)).await;
             match self.get_json::<Subscription>(url.clone()).await {
                 Ok(got) if change_shows(wanted, &got) => return Ok(got),
                 Ok(_) => {}
@@ -140,6 +140,18 @@ pub(crate) fn change_shows(wanted: &Subscription, got: &Subscription) -> bool {
 mod tests {
     use super::*;
     use crate::api::types::SubscriptionStatus;
+
+    #[test]
+    fn polls_start_early_and_back_off_to_a_cap() {
+        let p = crate::api::PollPolicy::default();
+        let waits: Vec<u64> = (0..8).map(|n| p.delay(n).as_millis() as u64).collect();
+        assert_eq!(waits, [1000, 1500, 2250, 3375, 5062, 7593, 10000, 10000]);
+        let total: std::time::Duration = (0..p.attempts).map(|n| p.delay(n)).sum();
+        assert!(
+            total.as_secs() >= 90,
+            "a slow change is still seen: {total:?}"
+        );
+    }
 
     #[test]
     fn change_detection_compares_editable_fields_only() {
