@@ -20,6 +20,7 @@
 //! (random SIGKILLs under every fault, push then retire).
 
 mod blocked;
+mod chaos;
 
 use std::collections::BTreeMap;
 use std::os::unix::process::ExitStatusExt;
