@@ -61,6 +61,19 @@ fn date_part(s: &str) -> Option<NaiveDate> {
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }
 
+/// Whether a cancellation window ending at `until` is still open on
+/// `today`. On its last day the time counts: a window that closed this
+/// morning refuses a cancel (800040) this afternoon.
+fn window_open_on(until: &str, today: NaiveDate) -> bool {
+    match date_part(until) {
+        Some(d) if d > today => true,
+        Some(d) if d == today => chrono::DateTime::parse_from_rfc3339(until)
+            .ok()
+            .is_none_or(|t| t.with_timezone(&chrono::Utc) > chrono::Utc::now()),
+        _ => false,
+    }
+}
+
 /// Decide the change from the plan's retirement and the live
 /// subscription.
 pub(super) fn decide(method: Retirement, sub: &SubscriptionInfo, today: NaiveDate) -> Change {
@@ -75,8 +88,7 @@ pub(super) fn decide(method: Retirement, sub: &SubscriptionInfo, today: NaiveDat
     let window_open = sub
         .cancellation_allowed_until
         .as_deref()
-        .and_then(date_part)
-        .is_some_and(|d| d >= today);
+        .is_some_and(|until| window_open_on(until, today));
     if window_open {
         Change::Cancel
     } else {
@@ -173,6 +185,10 @@ mod tests {
                 term_ends: Some("2027-03-01".into())
             }
         );
+        let past = (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339();
+        let real_today = chrono::Utc::now().date_naive();
+        assert!(!window_open_on(&past, real_today), "closed earlier today");
+        assert!(window_open_on("2026-11-20", today), "a bare date: all day");
         let mut body = json!({ "status": "active", "autoRenewEnabled": true });
         Change::AutoRenewOff { term_ends: None }.apply(&mut body);
         assert_eq!(
