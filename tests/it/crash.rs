@@ -16,11 +16,13 @@
 //! passed to the child in environment variables.
 //!
 //! Submodules: [`blocked`] (issue 18's reproduction: a row never sent must
-//! not be frozen by its customer's unsettled request) and [`chaos`]
-//! (random SIGKILLs under every fault, push then retire).
+//! not be frozen by its customer's unsettled request), [`chaos`] (random
+//! SIGKILLs under every fault, push then retire) and [`waiting`] (retire
+//! reports rows whose copy does not show yet, and retires them later).
 
 mod blocked;
 mod chaos;
+mod waiting;
 
 use std::collections::BTreeMap;
 use std::os::unix::process::ExitStatusExt;
