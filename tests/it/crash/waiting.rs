@@ -3,7 +3,12 @@
 //! the destination does not show them yet (read-after-write lag): retire
 //! changes nothing, reports every row as waiting with why, and exits 1; a
 //! later run, once the copies show, retires each source exactly once and
-//! counts what the service confirmed.
+//! counts what the service confirmed. And every planned row becomes a
+//! retire item, with why it is not ready when push has not bought it.
+
+use csp_consolidate::model::{Outcome, Phase};
+use csp_consolidate::ops::retire::retire_items;
+use csp_consolidate::push::journal::RowOutcome;
 
 use super::*;
 
@@ -53,4 +58,60 @@ fn retire_reports_rows_whose_copy_does_not_show_yet_and_retires_them_later() {
         "{stdout}"
     );
     assert_retired_once(&emu, "retired once the copies show");
+}
+
+#[test]
+fn every_planned_row_is_a_retire_item_with_why_it_is_not_ready() {
+    let dir = workbook_dir();
+    let book = csp_consolidate::sheet::read_workbook(&dir.path().join("migration.xlsx"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let plan = csp_consolidate::plan::make_plan(&book);
+    let all = rows();
+    let pushed = |i: usize, outcome: Outcome, copy: Option<&str>, why: Option<&str>| RowOutcome {
+        source_subscription_id: all[i].sub_id.clone(),
+        phase: Phase::Push,
+        outcome,
+        destination_order_id: None,
+        destination_subscription_id: copy.map(str::to_owned),
+        error_code: None,
+        error_message: why.map(str::to_owned),
+        at: "2026-12-01T00:00:00Z".into(),
+    };
+    let outcomes = [
+        pushed(0, Outcome::Bought, Some("copy-0"), None),
+        pushed(1, Outcome::Bought, None, None),
+        pushed(2, Outcome::Waiting, None, Some("no reseller relationship")),
+        pushed(3, Outcome::InDoubt, None, Some("no answer")),
+    ];
+    let items = retire_items(&plan, &outcomes);
+    assert_eq!(items.len(), all.len(), "no planned row is left out");
+    let item = |i: usize| {
+        items
+            .iter()
+            .find(|it| it.source_subscription_id == all[i].sub_id)
+            .unwrap_or_else(|| panic!("row {i} missing"))
+    };
+    assert_eq!(
+        (
+            item(0).destination_subscription_id.as_deref(),
+            item(0).not_ready.as_deref()
+        ),
+        (Some("copy-0"), None)
+    );
+    assert_eq!(
+        (
+            item(1).destination_subscription_id.as_deref(),
+            item(1).not_ready.as_deref()
+        ),
+        (None, None),
+        "bought, its copy id not known yet: retire reports it waiting"
+    );
+    let why = |i: usize| item(i).not_ready.clone().unwrap_or_default();
+    assert!(why(2).contains("no reseller relationship"), "{}", why(2));
+    assert!(
+        why(3).contains("in doubt") && why(3).contains("no answer"),
+        "{}",
+        why(3)
+    );
+    assert!(why(4).contains("not bought yet"), "{}", why(4));
 }
