@@ -135,7 +135,14 @@ pub async fn retire<S: PartnerApi + 'static, D: PartnerApi + 'static>(
     let mut by_customer: BTreeMap<String, Vec<RetireItem>> = BTreeMap::new();
     for item in items {
         let id = &item.source_subscription_id;
-        if finished.contains(id) || unresolved.contains(id) {
+        if finished.contains(id) {
+            continue;
+        }
+        if unresolved.contains(id) {
+            let msg = "a change sent earlier has not shown yet and could not be settled now; \
+                       the next run checks it again (same request id)";
+            let row = outcome_row(item, Outcome::InDoubt, None, Some(msg.to_owned()));
+            journal.set_row_outcome(&row)?;
             continue;
         }
         by_customer
