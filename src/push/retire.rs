@@ -7,10 +7,11 @@
 //! listing of the source's gives every live subscription, then one PATCH
 //! per row. Only rows whose destination copy reads back `active` are
 //! touched; every other row is reported as waiting for its copy, with why,
-//! and a later run retires it — nothing is skipped silently. How each row is
-//! retired is decided in [`change`]. Every PATCH is journalled first; an
-//! in-doubt PATCH is settled by reading the subscription (has the change
-//! shown?) and only then replayed with the same request id. A row counts as
+//! and a later run retires it — nothing is skipped silently. How each row
+//! is retired is decided in the `change` submodule. Every PATCH is
+//! journalled first; an in-doubt PATCH is settled by reading the
+//! subscription (has the change shown?) and only then replayed with the
+//! same request id. A row counts as
 //! retired only when the service's answer (or a read after it) shows the
 //! change.
 
