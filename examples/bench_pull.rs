@@ -3,9 +3,15 @@
 //! achieved request rate against the limit. Not part of `cargo test`.
 //!
 //! ```sh
-//! cargo run --example bench_pull -- [CUSTOMERS] [SUBS_PER_CUSTOMER] [LATENCY_MS] [PER_MINUTE]
+//! cargo run --example bench_pull -- [CUSTOMERS] [SUBS_PER_CUSTOMER] [LATENCY_MS] [PER_MINUTE] [FAULTS]
 //! cargo run --example bench_pull -- 2000 5 50 500
+//! cargo run --example bench_pull -- 2000 5 50 500 429=0.02,patch202=0.2
 //! ```
+//!
+//! `FAULTS` are extra emulator faults (`emulator::Faults` keys), e.g. the
+//! 2% stray 429s of issue 18's benchmark. Injected 429s take a token from
+//! the bucket like any request that passed the limit, so the share of the
+//! limit counts them.
 //!
 //! The emulator's limit is a token bucket: `PER_MINUTE` requests may burst
 //! at once, then it refills at `PER_MINUTE / 60` per second. So the fastest
@@ -37,7 +43,8 @@ fn arg(n: usize, default: u64) -> u64 {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (customers, subs, latency, per_minute) = (arg(1, 2000), arg(2, 5), arg(3, 50), arg(4, 500));
     let mut config = EmulatorConfig::new(seed::synthetic(customers as usize, subs as usize, 1));
-    config.faults = Faults::parse(&format!("latency={latency}ms"))?;
+    let extra = std::env::args().nth(5).unwrap_or_default();
+    config.faults = Faults::parse(&format!("latency={latency}ms,{extra}"))?;
     config.rate_limit_per_minute = u32::try_from(per_minute)?;
     let h = emulator::spawn(config).await?;
 
@@ -75,6 +82,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = &counters.tenants["source"];
     let ok = t.requests.saturating_sub(t.throttled);
     let floor = (ok.saturating_sub(per_minute) as f64) / (per_minute as f64 / 60.0);
+    // Requests that took a token: answered ones and injected 429s.
+    let granted = ok + t.injected_429;
+    let share = (granted.saturating_sub(per_minute) as f64) / (per_minute as f64 / 60.0) / wall;
     println!(
         "pull: {customers} customers x {subs} subs, latency {latency} ms, limit {per_minute}/min"
     );
@@ -96,6 +106,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "  fastest possible for {ok} requests under this limit: {floor:.1} s; this run took {:.1}% longer",
         (wall / floor.max(0.001) - 1.0) * 100.0
+    );
+    println!(
+        "  {} stray 429s injected; share of the limit used after the initial burst: {:.1}% ({granted} requests took a token)",
+        t.injected_429,
+        share * 100.0
     );
     h.shutdown().await?;
     Ok(())

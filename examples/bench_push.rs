@@ -19,12 +19,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use csp_consolidate::api::{Client, ClientConfig, Cloud, Credential, Secret};
-use csp_consolidate::emulator::{self, EmulatorConfig, Faults, World};
+use csp_consolidate::emulator::{self, EmulatorConfig, Faults};
 use csp_consolidate::push::adapter::ClientApi;
 use csp_consolidate::push::engine::{CustomerPush, PushOptions, PushProgress, push};
 use csp_consolidate::push::journal::{Journal, RowOutcome};
-use csp_consolidate::push::port::BuyLine;
 use serde_json::json;
+
+#[path = "common/synthetic.rs"]
+mod synthetic;
+use synthetic::work;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -70,43 +73,6 @@ fn options() -> Res<Options> {
         i += 2;
     }
     Ok(o)
-}
-
-/// Every source subscription of every customer, bought again at the
-/// destination: new commerce by cart, legacy by order.
-fn work(world: &World) -> Vec<CustomerPush> {
-    let Some(source) = world.tenants.iter().find(|t| t.name == "source") else {
-        return Vec::new();
-    };
-    source
-        .customers
-        .iter()
-        .map(|c| {
-            let mut p = CustomerPush {
-                customer_id: c.id.clone(),
-                customer_name: c.company_name.clone(),
-                cart: Vec::new(),
-                order: Vec::new(),
-            };
-            for s in &c.subscriptions {
-                let nce = s.offer_id.contains(':');
-                let line = BuyLine {
-                    source_subscription_id: s.id.clone(),
-                    catalog_item: s.offer_id.clone(),
-                    quantity: u32::try_from(s.quantity.max(1)).unwrap_or(1),
-                    billing_cycle: Some(s.billing_cycle.clone()),
-                    term: if nce { s.term_duration.clone() } else { None },
-                    friendly_name: Some(s.friendly_name.clone()),
-                };
-                if nce {
-                    p.cart.push(line);
-                } else {
-                    p.order.push(line);
-                }
-            }
-            p
-        })
-        .collect()
 }
 
 /// A progress line every 5% of the customers.

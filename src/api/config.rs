@@ -190,18 +190,34 @@ impl ClientConfig {
     }
 }
 
-/// Polling after a `202 Accepted` PATCH: `attempts` GETs, `interval` apart.
+/// Polling after a `202 Accepted` PATCH: `attempts` GETs, the first
+/// `interval` after the 202, each wait half as long again as the one
+/// before, up to `max_interval`. Most changes land within a second or two,
+/// so the first look comes early; a slow one is not polled hard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PollPolicy {
     pub interval: Duration,
+    pub max_interval: Duration,
     pub attempts: u32,
 }
 
+impl PollPolicy {
+    /// The wait before poll number `n` (0-based).
+    pub fn delay(&self, n: u32) -> Duration {
+        let grown = self
+            .interval
+            .mul_f64(1.5_f64.powi(i32::try_from(n).unwrap_or(i32::MAX)));
+        grown.min(self.max_interval.max(self.interval))
+    }
+}
+
 impl Default for PollPolicy {
+    /// 1 s, 1.5 s, 2.25 s … capped at 10 s; 16 polls, about two minutes.
     fn default() -> Self {
         PollPolicy {
-            interval: Duration::from_secs(5),
-            attempts: 24,
+            interval: Duration::from_secs(1),
+            max_interval: Duration::from_secs(10),
+            attempts: 16,
         }
     }
 }

@@ -7,15 +7,23 @@
 //! its own keeps every worker knocking at once (most requests end as 429s,
 //! and some give up). Instead, every clone of a client shares one pacer:
 //!
-//! - a **gate**: after a 429, no request of this client is sent before its
-//!   `Retry-After` has passed (the server said so for all of them);
-//! - a **pace** (AIMD on the request rate), switched on by the first 429:
-//!   cut to 70% of the rate recently accepted on a 429, grown by 0.2% per
-//!   accepted request. Requests take evenly spaced slots, so the service
-//!   sees a steady stream just under its limit; a token bucket on the
-//!   server turns the sawtooth into full use of the limit.
+//! - **persistence first**: an isolated 429 (a blip: the request that got
+//!   it waits its own `Retry-After`, see `retry.rs`) changes nothing for
+//!   the other requests; only when 429s persist — [`STRIKES`] within
+//!   [`PERSIST`] — is the limit taken to be reached. Cutting on every blip
+//!   would drop a client meeting a few percent of stray 429s to a fraction
+//!   of its grant;
+//! - a **gate**: once 429s persist, no request of this client is sent
+//!   before their `Retry-After` has passed (the server said so for all of
+//!   them);
+//! - a **pace** (AIMD on the request rate), switched on by the first
+//!   persistent 429s: cut to 70% of the rate recently accepted, grown by 1%
+//!   per accepted request (back to the granted rate within a few dozen
+//!   requests). Requests take evenly spaced slots, so the service sees a
+//!   steady stream just under its limit; a token bucket on the server turns
+//!   the sawtooth into full use of the limit.
 //!
-//! Until the first 429 nothing is paced. Time comes from the client's
+//! Until 429s first persist nothing is paced. Time comes from the client's
 //! [`super::retry::Timer`], so tests with a manual clock never wait.
 
 use std::collections::VecDeque;
@@ -27,7 +35,11 @@ const WINDOW: Duration = Duration::from_secs(10);
 /// Multiplicative decrease on a fresh 429.
 const CUT: f64 = 0.7;
 /// Multiplicative increase per accepted request.
-const GROW: f64 = 1.002;
+const GROW: f64 = 1.01;
+/// 429s within [`PERSIST`] that mean the limit is reached (fewer are blips).
+pub(crate) const STRIKES: usize = 3;
+/// The window in which 429s count together.
+pub(crate) const PERSIST: Duration = Duration::from_secs(3);
 /// Never pace below one request per second, nor bother above 1000.
 const MIN_RATE: f64 = 1.0;
 const MAX_RATE: f64 = 1000.0;
@@ -48,6 +60,8 @@ struct State {
     epoch: u64,
     /// Send times of accepted requests within [`WINDOW`].
     recent: VecDeque<SystemTime>,
+    /// Times of fresh 429s within [`PERSIST`].
+    strikes: VecDeque<SystemTime>,
 }
 
 /// The shared pacer of a client and its clones.
@@ -110,10 +124,24 @@ impl Pacer {
     pub fn throttled(&self, epoch: u64, now: SystemTime, retry_after: Option<Duration>) {
         let mut s = self.state();
         let resume = now + retry_after.unwrap_or(DEFAULT_PAUSE);
-        s.resume_at = Some(s.resume_at.map_or(resume, |r| later(r, resume)));
         if epoch < s.epoch {
+            // An echo of the overload that caused the latest cut.
+            s.resume_at = Some(s.resume_at.map_or(resume, |r| later(r, resume)));
             return;
         }
+        s.strikes.push_back(now);
+        while s
+            .strikes
+            .front()
+            .is_some_and(|t| now.duration_since(*t).unwrap_or_default() > PERSIST)
+        {
+            s.strikes.pop_front();
+        }
+        if s.strikes.len() < STRIKES {
+            return;
+        }
+        s.strikes.clear();
+        s.resume_at = Some(s.resume_at.map_or(resume, |r| later(r, resume)));
         let span = s
             .recent
             .front()
@@ -143,21 +171,30 @@ mod tests {
         SystemTime::UNIX_EPOCH + Duration::from_millis(ms)
     }
 
+    /// Three 429s in quick succession: the limit is reached.
+    fn overload(p: &Pacer, epoch: u64, ms: u64, retry_after: Option<Duration>) {
+        for i in 0..STRIKES as u64 {
+            p.throttled(epoch, at(ms + i), retry_after);
+        }
+    }
+
     #[test]
-    fn unpaced_until_the_first_429_then_gated_and_spaced() {
+    fn unpaced_until_429s_persist_then_gated_and_spaced() {
         let p = Pacer::default();
         for i in 0..100 {
             assert_eq!(p.reserve(at(i * 10)), (Duration::ZERO, 0));
             p.accepted(at(i * 10));
         }
-        // 100 accepted in ~1 s, then a 429 saying "wait 1 s".
-        p.throttled(0, at(1000), Some(Duration::from_secs(1)));
+        // 100 accepted in ~1 s, then 429s saying "wait 1 s".
+        overload(&p, 0, 1000, Some(Duration::from_secs(1)));
         let rate = p.rate().unwrap_or_default();
         assert!((60.0..80.0).contains(&rate), "cut to ~70% of 100/s: {rate}");
         // Everyone waits for the gate; then slots are 1/rate apart.
-        assert_eq!(p.reserve(at(1000)), (Duration::from_secs(1), 1));
-        let (second, _) = p.reserve(at(1000));
-        let gap = second.saturating_sub(Duration::from_secs(1));
+        let (first, epoch) = p.reserve(at(1002));
+        assert_eq!(epoch, 1);
+        assert!(first <= Duration::from_secs(1) && first > Duration::from_millis(990));
+        let (second, _) = p.reserve(at(1002));
+        let gap = second.saturating_sub(first);
         assert!(
             gap > Duration::from_millis(12) && gap < Duration::from_millis(17),
             "{gap:?}"
@@ -166,22 +203,47 @@ mod tests {
     }
 
     #[test]
-    fn echoes_of_one_overload_cut_once_and_success_grows_the_pace() {
+    fn an_isolated_429_neither_gates_nor_cuts() {
         let p = Pacer::default();
-        p.accepted(at(0));
-        p.throttled(0, at(200), None);
-        let cut = p.rate().unwrap_or_default();
-        // Slot taken before the cut: the same overload, no second cut.
-        p.throttled(0, at(250), None);
-        assert_eq!(p.rate(), Some(cut));
-        for i in 0..500 {
-            p.accepted(at(2000 + i));
+        for i in 0..100 {
+            p.accepted(at(i * 10));
         }
-        assert!(p.rate().unwrap_or_default() > cut * 2.0);
-        // A 429 on a slot taken after the cut cuts again.
-        let (_, epoch) = p.reserve(at(3000));
-        p.throttled(epoch, at(3000), None);
-        assert!(p.rate().unwrap_or_default() < cut * 2.0);
+        p.throttled(0, at(1000), Some(Duration::from_secs(5)));
+        assert_eq!(p.rate(), None, "one blip does not switch pacing on");
+        assert_eq!(
+            p.reserve(at(1001)),
+            (Duration::ZERO, 0),
+            "nor gate the others"
+        );
+        // Two blips far apart are still blips.
+        p.throttled(0, at(5000), None);
+        p.throttled(0, at(9000), None);
+        assert_eq!(p.rate(), None);
+        assert_eq!(p.current(), 0);
+    }
+
+    #[test]
+    fn echoes_of_one_overload_cut_once_and_success_grows_the_pace_back_fast() {
+        let p = Pacer::default();
+        for i in 0..80 {
+            p.accepted(at(i * 100));
+        }
+        // 10 requests/s accepted, then the limit.
+        overload(&p, 0, 8000, None);
+        let cut = p.rate().unwrap_or_default();
+        assert!((6.0..8.0).contains(&cut), "{cut}");
+        // Slots taken before the cut: the same overload, no second cut.
+        overload(&p, 0, 8100, None);
+        assert_eq!(p.rate(), Some(cut));
+        // Back to the rate granted before the cut within ~40 requests.
+        for i in 0..40 {
+            p.accepted(at(10_000 + i * 120));
+        }
+        assert!(p.rate().unwrap_or_default() >= cut / CUT, "{:?}", p.rate());
+        // Persistent 429s on slots taken after the cut cut again.
+        let (_, epoch) = p.reserve(at(20_000));
+        overload(&p, epoch, 20_000, None);
+        assert!(p.rate().unwrap_or_default() < cut / CUT);
         assert_eq!(p.current(), 2);
     }
 }

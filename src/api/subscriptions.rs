@@ -14,7 +14,7 @@ use super::client::Client;
 use super::error::{ApiError, ErrorClass};
 use super::paging::{Collection, Page, resolve_link};
 use super::transport::decode;
-use super::types::Subscription;
+use super::types::{Subscription, SubscriptionStatus};
 
 impl Client {
     /// `GET /v1/customers/{cid}/subscriptions`: all of a customer's
@@ -108,8 +108,8 @@ impl Client {
         wanted: &Subscription,
     ) -> Result<Subscription, ApiError> {
         let policy = self.inner.config.poll;
-        for _ in 0..policy.attempts {
-            self.inner.timer.sleep(policy.interval).await;
+        for n in 0..policy.attempts {
+            self.inner.timer.sleep(policy.delay(n)).await;
             match self.get_json::<Subscription>(url.clone()).await {
                 Ok(got) if change_shows(wanted, &got) => return Ok(got),
                 Ok(_) => {}
@@ -130,16 +130,33 @@ pub(crate) fn change_shows(wanted: &Subscription, got: &Subscription) -> bool {
     fn same<T: PartialEq>(w: &Option<T>, g: &Option<T>) -> bool {
         w.is_none() || w == g
     }
+    // The service turns auto-renew off by itself when a subscription
+    // leaves `active` (suspended, cancelled): that is the change showing,
+    // not a different one.
+    let left_active = wanted.status.is_some()
+        && wanted.status != Some(SubscriptionStatus::Active)
+        && got.auto_renew_enabled == Some(false);
     same(&wanted.status, &got.status)
         && same(&wanted.quantity, &got.quantity)
-        && same(&wanted.auto_renew_enabled, &got.auto_renew_enabled)
+        && (same(&wanted.auto_renew_enabled, &got.auto_renew_enabled) || left_active)
         && same(&wanted.friendly_name, &got.friendly_name)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::types::SubscriptionStatus;
+
+    #[test]
+    fn polls_start_early_and_back_off_to_a_cap() {
+        let p = crate::api::PollPolicy::default();
+        let waits: Vec<u64> = (0..8).map(|n| p.delay(n).as_millis() as u64).collect();
+        assert_eq!(waits, [1000, 1500, 2250, 3375, 5062, 7593, 10000, 10000]);
+        let total: std::time::Duration = (0..p.attempts).map(|n| p.delay(n)).sum();
+        assert!(
+            total.as_secs() >= 90,
+            "a slow change is still seen: {total:?}"
+        );
+    }
 
     #[test]
     fn change_detection_compares_editable_fields_only() {
@@ -157,5 +174,18 @@ mod tests {
         got.status = Some(SubscriptionStatus::Suspended);
         got.quantity = Some(6);
         assert!(!change_shows(&wanted, &got));
+        // A cancel asked with auto-renew still on shows with it turned off
+        // (the service does that), but not while the status lags.
+        let cancel = Subscription {
+            id: "s".into(),
+            status: Some(SubscriptionStatus::Deleted),
+            auto_renew_enabled: Some(true),
+            ..Subscription::default()
+        };
+        let mut after = cancel.clone();
+        after.auto_renew_enabled = Some(false);
+        assert!(change_shows(&cancel, &after));
+        after.status = Some(SubscriptionStatus::Active);
+        assert!(!change_shows(&cancel, &after));
     }
 }

@@ -16,7 +16,7 @@ use csp_consolidate::ops::{self, Exit, demo};
 use csp_consolidate::plan::{Plan, make_plan};
 use csp_consolidate::push::engine::{PHASE as PUSH, PushOptions, push};
 use csp_consolidate::push::journal::Journal;
-use csp_consolidate::push::retire::retire;
+use csp_consolidate::push::retire::{RetireOptions, retire};
 use csp_consolidate::push::verify::verify;
 use csp_consolidate::sheet;
 
@@ -199,13 +199,15 @@ async fn flow(
     );
     let items = ops::retire::retire_items(plan, &journal.row_outcomes(PUSH)?);
     let retired = retire(
-        &source,
-        &destination,
+        Arc::new(source.clone()),
+        Arc::new(destination.clone()),
         &journal,
         &items,
         Utc::now().date_naive(),
+        &RetireOptions::default(),
     )
-    .await?;
+    .await?
+    .rows;
     print_counts("   retire", retired.iter().map(|r| r.outcome));
     write(
         &out.join("migration-reviewed.retire.xlsx"),

@@ -8,7 +8,7 @@ use chrono::Utc;
 use csp_consolidate::ops::{self, retire as op};
 use csp_consolidate::push::engine::PHASE as PUSH;
 use csp_consolidate::push::journal::Journal;
-use csp_consolidate::push::retire::retire;
+use csp_consolidate::push::retire::{RetireOptions, retire};
 use csp_consolidate::sheet::report::write_report;
 
 use super::Outcome;
@@ -22,7 +22,8 @@ Examples:
   csp-consolidate retire migration.xlsx --source source            # dry run
   csp-consolidate retire migration.xlsx --source source --execute
 
-Only rows that push bought, and whose destination copy reads back active, are touched.
+Only rows that push bought, and whose destination copy reads back active, are touched; every
+other row is reported as waiting for its copy, with why, and a later run retires it.
 Legacy licences are suspended (the same UTC day as the purchase, or a warning says why not).
 New-commerce suspension does NOT stop billing: new commerce is cancelled while its
 cancellation window is open, else auto-renew is turned off and the date the source term ends
@@ -36,6 +37,9 @@ pub struct Args {
     accounts: AccountArgs,
     #[command(flatten)]
     execute: ExecuteArgs,
+    /// Customers worked at once, at most (adapted to the API's 429s).
+    #[arg(long, default_value_t = 16)]
+    max_concurrency: usize,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -51,18 +55,26 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let journal = Arc::new(Journal::open(&journal_path, &[("source_account", source)])?);
     let items = op::retire_items(&plan, &journal.row_outcomes(PUSH)?);
     if !args.execute.execute {
+        let mut ready = 0;
         for i in &items {
+            let state = match (&i.not_ready, &i.destination_subscription_id) {
+                (Some(why), _) => format!("waiting: {why}"),
+                (None, Some(copy)) => {
+                    ready += 1;
+                    format!("copy {copy}")
+                }
+                (None, None) => "waiting: no destination subscription id yet".to_owned(),
+            };
             println!(
-                "{} {}: {} (copy {})",
+                "{} {}: {} ({state})",
                 i.customer_id,
                 i.source_subscription_id,
                 i.method.describe(None),
-                i.destination_subscription_id
             );
         }
         println!(
-            "dry run: {} source subscription(s) would be retired; nothing was sent (add --execute)",
-            items.len()
+            "dry run: {ready} source subscription(s) would be retired once their copy reads back active, {} waiting; nothing was sent (add --execute)",
+            items.len() - ready
         );
         return Ok(Outcome::Clean);
     }
@@ -76,13 +88,27 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let dest_api = args.common.client(&destination)?;
     let rt = common::runtime()?;
     let today = Utc::now().date_naive();
-    let rows = rt.block_on(async {
+    let options = RetireOptions {
+        max_concurrency: args.max_concurrency.max(1),
+        initial_concurrency: RetireOptions::default()
+            .initial_concurrency
+            .min(args.max_concurrency.max(1)),
+    };
+    let run = rt.block_on(async {
         common::preflight(&source_api, source).await?;
         common::preflight(&dest_api, &destination).await?;
-        retire(&source_api, &dest_api, &journal, &items, today)
-            .await
-            .map_err(anyhow::Error::from)
+        retire(
+            Arc::new(source_api),
+            Arc::new(dest_api),
+            &journal,
+            &items,
+            today,
+            &options,
+        )
+        .await
+        .map_err(anyhow::Error::from)
     })?;
+    let rows = run.rows;
     let results = ops::results_path(&args.common.workbook, "retire");
     write_report(&results, &[op::table(&rows)])?;
     for r in rows.iter().filter(|r| op::needs_attention(r)) {
@@ -94,7 +120,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         let counts = ops::count_outcomes(rows.iter().map(|r| r.outcome));
         println!(
-            "retire: {}; results in {}",
+            "retire: {} changed at the source this run (each read back from the service); all rows: {}; results in {}",
+            run.changed,
             ops::outcome_counts_text(&counts),
             results.display()
         );

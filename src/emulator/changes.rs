@@ -62,6 +62,8 @@ pub fn append(tenant: &mut Tenant, e: AuditEntry<'_>) {
 }
 
 /// Replace the subscription, append the audit record, return its wire form.
+/// A change that changes nothing leaves no record (nor does the service's
+/// activity log).
 pub fn apply_change(
     tenant: &mut Tenant,
     customer_id: &str,
@@ -79,6 +81,9 @@ pub fn apply_change(
     let old = wire::subscription(slot, customer_id);
     *slot = updated;
     let new = wire::subscription(slot, customer_id);
+    if new == old {
+        return new;
+    }
     append(
         tenant,
         AuditEntry {

@@ -7,9 +7,12 @@
 //!
 //! | key | value | effect |
 //! |---|---|---|
-//! | `429` | probability 0..1 | answer 429 + `Retry-After` before any effect |
-//! | `5xx` | probability | answer 503 ApiFault before any effect |
+//! | `429` | probability 0..1 | answer 429 + `Retry-After` before any effect (replays of a stored `MS-RequestId` included) |
+//! | `5xx` | probability | answer 503 ApiFault before any effect (replays included) |
+//! | `only` | `all`, `writes` or `reads` | the requests `429`, `5xx` and `latency` apply to (default `all`) |
 //! | `drop` | probability | writes only: the change commits, then the connection is closed without a response |
+//! | `late` | probability | writes only: the connection is closed at once, and the change commits `latedelay` later anyway (a replay meanwhile is answered 409 800060, after it the stored response) |
+//! | `latedelay` | duration | how long after the lost answer a late write commits (default 200ms) |
 //! | `patch202` | probability | PATCH answers 202 + `Location`; the change shows up `patchdelay` later |
 //! | `latency` | duration | added to every API request |
 //! | `lag` | duration | new orders and subscriptions stay invisible to GETs this long |
@@ -26,6 +29,35 @@ use serde::{Deserialize, Serialize};
 
 use super::errors::EmulatorError;
 
+/// Which requests the `429`, `5xx` and `latency` faults apply to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FaultScope {
+    #[default]
+    All,
+    Writes,
+    Reads,
+}
+
+impl FaultScope {
+    /// Whether a request (a write or a read) is in scope.
+    pub fn covers(self, is_write: bool) -> bool {
+        match self {
+            FaultScope::All => true,
+            FaultScope::Writes => is_write,
+            FaultScope::Reads => !is_write,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            FaultScope::All => "all",
+            FaultScope::Writes => "writes",
+            FaultScope::Reads => "reads",
+        }
+    }
+}
+
 /// Parsed fault settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -33,6 +65,12 @@ pub struct Faults {
     pub throttle: f64,
     pub server_error: f64,
     pub drop: f64,
+    #[serde(default)]
+    pub late: f64,
+    #[serde(default = "default_late_delay")]
+    pub late_delay_ms: u64,
+    #[serde(default)]
+    pub only: FaultScope,
     pub patch202: f64,
     pub latency_ms: u64,
     pub lag_ms: u64,
@@ -47,6 +85,9 @@ impl Default for Faults {
             throttle: 0.0,
             server_error: 0.0,
             drop: 0.0,
+            late: 0.0,
+            late_delay_ms: default_late_delay(),
+            only: FaultScope::All,
             patch202: 0.0,
             latency_ms: 0,
             lag_ms: 0,
@@ -55,6 +96,10 @@ impl Default for Faults {
             seed: 0,
         }
     }
+}
+
+fn default_late_delay() -> u64 {
+    200
 }
 
 impl Faults {
@@ -74,6 +119,9 @@ impl Faults {
                 "429" => faults.throttle = probability(key, value)?,
                 "5xx" | "500" | "503" => faults.server_error = probability(key, value)?,
                 "drop" => faults.drop = probability(key, value)?,
+                "late" => faults.late = probability(key, value)?,
+                "latedelay" => faults.late_delay_ms = duration_ms(key, value)?,
+                "only" => faults.only = scope(value)?,
                 "patch202" | "202" => faults.patch202 = probability(key, value)?,
                 "latency" => faults.latency_ms = duration_ms(key, value)?,
                 "lag" => faults.lag_ms = duration_ms(key, value)?,
@@ -82,7 +130,7 @@ impl Faults {
                 "seed" => faults.seed = integer(key, value)?,
                 other => {
                     return Err(EmulatorError::Faults(format!(
-                        "unknown key `{other}` (known: 429, 5xx, drop, patch202, latency, lag, patchdelay, retryafter, seed)"
+                        "unknown key `{other}` (known: 429, 5xx, only, drop, late, latedelay, patch202, latency, lag, patchdelay, retryafter, seed)"
                     )));
                 }
             }
@@ -100,10 +148,13 @@ impl fmt::Display for Faults {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "429={},5xx={},drop={},patch202={},latency={}ms,lag={}ms,patchdelay={}ms,retryafter={},seed={}",
+            "429={},5xx={},only={},drop={},late={},latedelay={}ms,patch202={},latency={}ms,lag={}ms,patchdelay={}ms,retryafter={},seed={}",
             self.throttle,
             self.server_error,
+            self.only.as_str(),
             self.drop,
+            self.late,
+            self.late_delay_ms,
             self.patch202,
             self.latency_ms,
             self.lag_ms,
@@ -119,6 +170,17 @@ fn probability(key: &str, value: &str) -> Result<f64, EmulatorError> {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
         _ => Err(EmulatorError::Faults(format!(
             "`{key}={value}`: expected a probability between 0 and 1"
+        ))),
+    }
+}
+
+fn scope(value: &str) -> Result<FaultScope, EmulatorError> {
+    match value.to_ascii_lowercase().as_str() {
+        "all" => Ok(FaultScope::All),
+        "writes" => Ok(FaultScope::Writes),
+        "reads" => Ok(FaultScope::Reads),
+        _ => Err(EmulatorError::Faults(format!(
+            "`only={value}`: expected all, writes or reads"
         ))),
     }
 }
@@ -178,8 +240,13 @@ mod tests {
 
     #[test]
     fn parses_the_documented_example() -> crate::TestResult {
-        let f =
-            Faults::parse("429=0.05,5xx=0.02,drop=0.05,latency=50ms,lag=2s,patch202=0.5,seed=7")?;
+        let f = Faults::parse(
+            "429=0.05,5xx=0.02,drop=0.05,latency=50ms,lag=2s,patch202=0.5,seed=7,late=0.1,latedelay=1s,only=writes",
+        )?;
+        assert_eq!(f.late, 0.1);
+        assert_eq!(f.late_delay_ms, 1000);
+        assert_eq!(f.only, FaultScope::Writes);
+        assert!(!f.only.covers(false) && f.only.covers(true));
         assert_eq!(f.throttle, 0.05);
         assert_eq!(f.server_error, 0.02);
         assert_eq!(f.drop, 0.05);
@@ -197,6 +264,7 @@ mod tests {
         assert!(Faults::parse("bogus=1").is_err());
         assert!(Faults::parse("latency=fast").is_err());
         assert!(Faults::parse("drop").is_err());
+        assert!(Faults::parse("only=posts").is_err());
         assert_eq!(Faults::parse(" none ")?, Faults::default());
         Ok(())
     }

@@ -30,7 +30,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use errors::{ApiError, EmulatorError};
-pub use faults::Faults;
+pub use faults::{FaultScope, Faults};
 pub use runtime::{Counters, TenantCounters};
 pub use state::World;
 

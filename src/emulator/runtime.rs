@@ -45,6 +45,9 @@ pub struct TenantCounters {
     pub injected_5xx: u64,
     /// Writes committed whose response was dropped.
     pub dropped: u64,
+    /// Writes whose connection was dropped first and that committed later.
+    #[serde(default)]
+    pub late_commits: u64,
     /// PATCHes answered 202.
     pub accepted_202: u64,
     /// Stored responses replayed for a repeated `MS-RequestId`.

@@ -28,17 +28,25 @@ pub enum Outcome {
     /// Retire: the source's auto-renew was turned off (it bills until its
     /// term ends).
     AutoRenewOff,
-    /// Retire: the source was left alone (its copy is not confirmed yet).
+    /// Retire, journals before the waiting outcomes: the source was left
+    /// alone. No longer written ([`Outcome::WaitingForCopy`] replaced it).
     Skipped,
     /// Push: the destination already held the copy (bought earlier by
     /// hand, or adopted by the reviewer); nothing was bought.
     #[serde(rename = "already_at_destination")]
     AlreadyThere,
+    /// Push: not sent this run because an earlier request of the same
+    /// customer is still unsettled; a later run sends it.
+    NotSent,
+    /// Retire: the destination copy is not confirmed active yet (still
+    /// provisioning, pending, not visible, or unreadable); a later run
+    /// retires the source.
+    WaitingForCopy,
 }
 
 impl Outcome {
     /// Every outcome, in display order.
-    pub const ALL: [Outcome; 9] = [
+    pub const ALL: [Outcome; 11] = [
         Outcome::Bought,
         Outcome::Waiting,
         Outcome::Failed,
@@ -48,6 +56,8 @@ impl Outcome {
         Outcome::AutoRenewOff,
         Outcome::Skipped,
         Outcome::AlreadyThere,
+        Outcome::NotSent,
+        Outcome::WaitingForCopy,
     ];
 
     /// The stable token stored in the journal and written to `--json`.
@@ -62,6 +72,8 @@ impl Outcome {
             Outcome::AutoRenewOff => "auto_renew_off",
             Outcome::Skipped => "skipped",
             Outcome::AlreadyThere => "already_at_destination",
+            Outcome::NotSent => "not_sent",
+            Outcome::WaitingForCopy => "waiting_for_copy",
         }
     }
 
@@ -82,6 +94,8 @@ impl Outcome {
             Outcome::AutoRenewOff => "auto-renew off",
             Outcome::Skipped => "left alone",
             Outcome::AlreadyThere => "already at destination",
+            Outcome::NotSent => "not sent yet",
+            Outcome::WaitingForCopy => "waiting for the destination copy",
         }
     }
 

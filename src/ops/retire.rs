@@ -9,23 +9,38 @@ use crate::push::journal::RowOutcome;
 use crate::push::retire::RetireItem;
 use crate::sheet::report::{ReportCell, ReportTable};
 
-/// Rows bought by push, with how the plan said to retire them.
+/// Every planned row with a retirement, with how the plan said to retire
+/// it. Rows push has not bought (yet) are included with the reason, so
+/// retire reports them as waiting instead of passing over them.
 pub fn retire_items(plan: &Plan, pushed: &[RowOutcome]) -> Vec<RetireItem> {
-    let bought: BTreeMap<&str, &RowOutcome> = pushed
+    let by_row: BTreeMap<&str, &RowOutcome> = pushed
         .iter()
-        .filter(|o| o.outcome.has_copy())
         .map(|o| (o.source_subscription_id.as_str(), o))
         .collect();
     plan.line_items()
         .filter(|item| item.retire != Retirement::None)
-        .filter_map(|item| {
-            let o = bought.get(item.source_subscription_id.as_str())?;
-            Some(RetireItem {
+        .map(|item| {
+            let pushed = by_row.get(item.source_subscription_id.as_str());
+            let not_ready = match pushed {
+                Some(o) if o.outcome.has_copy() => None,
+                Some(o) => Some(format!(
+                    "its copy is not bought yet (push: {}{})",
+                    o.outcome.label(),
+                    o.error_message
+                        .as_deref()
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default()
+                )),
+                None => Some("its copy is not bought yet (push has not sent it)".to_owned()),
+            };
+            RetireItem {
                 customer_id: item.customer_tenant_id.clone(),
                 source_subscription_id: item.source_subscription_id.clone(),
-                destination_subscription_id: o.destination_subscription_id.clone()?,
+                destination_subscription_id: pushed
+                    .and_then(|o| o.destination_subscription_id.clone()),
+                not_ready,
                 method: item.retire,
-            })
+            }
         })
         .collect()
 }

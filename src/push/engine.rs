@@ -93,7 +93,7 @@ pub async fn push<A: PartnerApi + 'static>(
     let blocked = settle::settle_purchases(api.as_ref(), &journal).await?;
     // Read once: each customer's rows are worked by one task only, so a
     // snapshot taken after settling stays true for every other customer.
-    let settled = Arc::new(settled_rows(&journal)?);
+    let settled = Arc::new(covered_rows(&journal)?);
     let throttle = Throttle::new(options.initial_concurrency, options.max_concurrency);
     let mut tasks = JoinSet::new();
     for customer in customers {
@@ -141,38 +141,87 @@ pub async fn push<A: PartnerApi + 'static>(
     Ok(journal.row_outcomes(PHASE)?)
 }
 
-/// Rows of a customer whose earlier request is still unsettled.
+/// Rows of a customer whose earlier request is still unsettled. Only rows
+/// a pending purchase could have bought are in doubt; the others were
+/// never sent and stay to be bought (by a later run, once the customer's
+/// earlier request is settled: nothing new is sent for a blocked customer).
 fn mark_blocked(
     journal: &Journal,
     customer: &CustomerPush,
-    settled: &HashSet<String>,
+    covered: &Covered,
 ) -> Result<Vec<RowOutcome>, PushError> {
+    let pending = pending_rows(journal, &customer.customer_id)?;
     let mut out = Vec::new();
     for line in customer.cart.iter().chain(&customer.order) {
-        if settled.contains(&line.source_subscription_id) {
+        let id = &line.source_subscription_id;
+        let o = if pending.contains(id) {
+            row(
+                line,
+                Outcome::InDoubt,
+                None,
+                None,
+                Some(
+                    "a request that may have bought this row has no definitive answer yet; \
+                     the next push settles it with the same request id",
+                ),
+            )
+        } else if covered.contains(id) {
             continue;
-        }
-        let o = row(
-            line,
-            Outcome::InDoubt,
-            None,
-            None,
-            Some("an earlier request for this customer is still in doubt; run push again later"),
-        );
+        } else {
+            row(
+                line,
+                Outcome::NotSent,
+                None,
+                None,
+                Some(
+                    "not sent: an earlier request for this customer is still unsettled; \
+                     run push again to settle it and send this row",
+                ),
+            )
+        };
         journal.set_row_outcome(&o)?;
         out.push(o);
     }
     Ok(out)
 }
 
-/// Rows with a final `bought` or `in_doubt` outcome: never bought again.
-fn settled_rows(journal: &Journal) -> Result<HashSet<String>, JournalError> {
-    Ok(journal
-        .row_outcomes(PHASE)?
-        .into_iter()
-        .filter(|o| o.outcome.may_have_bought())
-        .map(|o| o.source_subscription_id)
-        .collect())
+/// Rows that must never be bought again under a new request.
+type Covered = HashSet<String>;
+
+/// Rows a purchase may already have bought: those recorded `bought`, those
+/// in a purchase request still pending (settled first, never re-sent under
+/// a new id), and those left `in_doubt` by a purchase that answered without
+/// accounting for them. A row `in_doubt` that no unresolved purchase names
+/// (it was never sent) is not covered: it is bought like any other.
+fn covered_rows(journal: &Journal) -> Result<Covered, JournalError> {
+    let mut pending = HashSet::new();
+    let mut answered = HashSet::new();
+    for e in journal.all()? {
+        if !matches!(
+            e.intent.kind,
+            RequestKind::Checkout | RequestKind::CreateOrder
+        ) {
+            continue;
+        }
+        match e.state {
+            EntryState::Pending => pending.extend(e.intent.rows),
+            EntryState::Done => answered.extend(e.intent.rows),
+            EntryState::Failed => {}
+        }
+    }
+    let mut covered = pending;
+    for o in journal.row_outcomes(PHASE)? {
+        let id = o.source_subscription_id;
+        let keep = match o.outcome {
+            Outcome::InDoubt => answered.contains(&id),
+            // Bought, or already at the destination: never bought again.
+            other => other.has_copy(),
+        };
+        if keep {
+            covered.insert(id);
+        }
+    }
+    Ok(covered)
 }
 
 /// Rows of a customer in a purchase request still pending: it may have been
@@ -196,7 +245,7 @@ async fn push_customer<A: PartnerApi>(
     journal: &Journal,
     customer: &CustomerPush,
     relationship_message: &str,
-    settled: &HashSet<String>,
+    settled: &Covered,
 ) -> Result<Vec<RowOutcome>, PushError> {
     let pending = pending_rows(journal, &customer.customer_id)?;
     let covered = |id: &String| pending.contains(id) || settled.contains(id);

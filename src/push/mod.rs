@@ -17,4 +17,6 @@ pub mod settle;
 pub mod verify;
 
 #[cfg(test)]
+mod property_tests;
+#[cfg(test)]
 mod tests;

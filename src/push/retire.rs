@@ -1,25 +1,36 @@
 //! Retire: stop the source subscriptions whose destination copy is
-//! confirmed, without double billing.
+//! confirmed, without double billing, at the rate the API allows.
 //!
-//! Only rows whose destination subscription reads back `active` are
-//! touched. Legacy licences are suspended (the source article asks for the
-//! same UTC day as the purchase; a later day is warned about). New-commerce
-//! suspension does not stop billing, so new commerce is cancelled while the
-//! cancellation window is open, and otherwise auto-renew is turned off and
-//! the date the source term ends is reported. Every PATCH is journalled
-//! first; an in-doubt PATCH is settled by reading the subscription (has the
-//! change shown?) and only then replayed with the same request id.
+//! Customers are worked concurrently, like push (the same adaptive
+//! concurrency; the clients share one pacer per account). Per customer:
+//! one listing of the destination's subscriptions confirms every copy, one
+//! listing of the source's gives every live subscription, then one PATCH
+//! per row. Only rows whose destination copy reads back `active` are
+//! touched; every other row is reported as waiting for its copy, with why,
+//! and a later run retires it — nothing is skipped silently. How each row
+//! is retired is decided in the `change` submodule. Every PATCH is
+//! journalled first; an in-doubt PATCH is settled by reading the
+//! subscription (has the change shown?) and only then replayed with the
+//! same request id. A row counts as
+//! retired only when the service's answer (or a read after it) shows the
+//! change.
 
+mod change;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
 use serde_json::{Value, json};
+use tokio::task::JoinSet;
 
 use super::crash::{self, Point};
 use super::engine::PushError;
 use super::journal::{Entry, EntryState, Intent, Journal, JournalError, RequestKind, RowOutcome};
 use super::port::{CallError, PartnerApi, PatchOutcome, SubscriptionInfo};
+use crate::api::throttle::Throttle;
 use crate::model::{Outcome, Phase, Retirement};
+use change::{Change, decide, note};
 
 /// The phase retire records row outcomes under.
 pub const PHASE: Phase = Phase::Retire;
@@ -29,91 +40,39 @@ pub const PHASE: Phase = Phase::Retire;
 pub struct RetireItem {
     pub customer_id: String,
     pub source_subscription_id: String,
-    pub destination_subscription_id: String,
+    /// The copy push bought; `None` while push has not recorded it yet.
+    pub destination_subscription_id: Option<String>,
+    /// Why the row cannot be retired yet, decided before any call (the
+    /// copy is not bought yet, say); `None` when it may be.
+    pub not_ready: Option<String>,
     /// What the plan said to do with the source row.
     pub method: Retirement,
 }
 
-/// The live change a row needs, decided from the source subscription.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Change {
-    Suspend,
-    Cancel,
-    AutoRenewOff { term_ends: Option<String> },
+/// Knobs: customers worked at once (adapted to 429s between the two).
+#[derive(Debug, Clone)]
+pub struct RetireOptions {
+    pub initial_concurrency: usize,
+    pub max_concurrency: usize,
 }
 
-impl Change {
-    fn outcome(&self) -> Outcome {
-        match self {
-            Change::Suspend => Outcome::Suspended,
-            Change::Cancel => Outcome::Cancelled,
-            Change::AutoRenewOff { .. } => Outcome::AutoRenewOff,
-        }
-    }
-
-    /// The change a journalled intent recorded (by its outcome token).
-    fn from_recorded(token: Option<&str>) -> Change {
-        match token.and_then(Outcome::from_token) {
-            Some(Outcome::Suspended) => Change::Suspend,
-            Some(Outcome::Cancelled) => Change::Cancel,
-            _ => Change::AutoRenewOff { term_ends: None },
-        }
-    }
-
-    fn apply(&self, body: &mut Value) {
-        match self {
-            Change::Suspend => body["status"] = json!("suspended"),
-            Change::Cancel => body["status"] = json!("deleted"),
-            Change::AutoRenewOff { .. } => body["autoRenewEnabled"] = json!(false),
-        }
-    }
-
-    fn shows_in(&self, sub: &SubscriptionInfo) -> bool {
-        match self {
-            Change::Suspend => sub.status == "suspended",
-            Change::Cancel => sub.status == "deleted",
-            Change::AutoRenewOff { .. } => sub.auto_renew == Some(false),
+impl Default for RetireOptions {
+    fn default() -> Self {
+        RetireOptions {
+            initial_concurrency: 4,
+            max_concurrency: 16,
         }
     }
 }
 
-fn is_new_commerce(sub: &SubscriptionInfo) -> bool {
-    sub.offer_id.contains(':')
-        || sub.body.pointer("/productType/id").and_then(Value::as_str) == Some("OnlineServicesNCE")
-}
-
-fn date_part(s: &str) -> Option<NaiveDate> {
-    s.get(..10)
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-}
-
-/// Decide the change from the plan's retirement and the live
-/// subscription.
-fn decide(method: Retirement, sub: &SubscriptionInfo, today: NaiveDate) -> Change {
-    let new_commerce = match method {
-        Retirement::Suspend => false,
-        Retirement::Cancel { .. } | Retirement::StopAutoRenew { .. } => true,
-        Retirement::DecideAtRetire | Retirement::None => is_new_commerce(sub),
-    };
-    if !new_commerce {
-        return Change::Suspend;
-    }
-    let window_open = sub
-        .cancellation_allowed_until
-        .as_deref()
-        .and_then(date_part)
-        .is_some_and(|d| d >= today);
-    if window_open {
-        Change::Cancel
-    } else {
-        Change::AutoRenewOff {
-            term_ends: sub
-                .commitment_end
-                .as_deref()
-                .and_then(date_part)
-                .map(|d| d.to_string()),
-        }
-    }
+/// What a retire run did.
+#[derive(Debug, Clone, Default)]
+pub struct RetireRun {
+    /// Every retire outcome in the journal, this run's and earlier ones.
+    pub rows: Vec<RowOutcome>,
+    /// Source subscriptions this run changed, each confirmed by the
+    /// service's answer or a read after it.
+    pub changed: usize,
 }
 
 fn outcome_row(
@@ -127,40 +86,20 @@ fn outcome_row(
         phase: PHASE,
         outcome,
         destination_order_id: None,
-        destination_subscription_id: Some(item.destination_subscription_id.clone()),
+        destination_subscription_id: item.destination_subscription_id.clone(),
         error_code: code.map(str::to_owned),
         error_message: message,
         at: Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
     }
 }
 
-/// The note reported with a successful change.
-fn note(change: &Change, dest: &SubscriptionInfo, today: NaiveDate) -> Option<String> {
-    match change {
-        Change::AutoRenewOff {
-            term_ends: Some(end),
-        } => {
-            let days = date_part(end)
-                .map(|d| (d - today).num_days().max(0))
-                .unwrap_or(0);
-            Some(format!(
-                "new commerce past its cancellation window: the source bills until {end} ({days} day(s) of double billing)"
-            ))
-        }
-        Change::AutoRenewOff { term_ends: None } => {
-            Some("auto-renew off; the source term end is unknown".into())
-        }
-        Change::Suspend => {
-            let bought = dest.creation_date.as_deref().and_then(date_part);
-            match bought {
-                Some(d) if d != today => Some(format!(
-                    "WARNING: suspended on {today}, but the destination copy was bought on {d}: the source article asks for the same UTC day to avoid double billing"
-                )),
-                _ => None,
-            }
-        }
-        Change::Cancel => None,
-    }
+fn waiting(item: &RetireItem, why: String) -> RowOutcome {
+    outcome_row(
+        item,
+        Outcome::WaitingForCopy,
+        None,
+        Some(format!("{why}; the source is left alone until a later run")),
+    )
 }
 
 /// Retire every item; the destination API confirms copies, the source API
@@ -168,100 +107,202 @@ fn note(change: &Change, dest: &SubscriptionInfo, today: NaiveDate) -> Option<St
 ///
 /// # Errors
 /// Journal failures and refused credentials.
-pub async fn retire<S: PartnerApi, D: PartnerApi>(
-    source: &S,
-    destination: &D,
+pub async fn retire<S: PartnerApi + 'static, D: PartnerApi + 'static>(
+    source: Arc<S>,
+    destination: Arc<D>,
     journal: &Arc<Journal>,
     items: &[RetireItem],
     today: NaiveDate,
-) -> Result<Vec<RowOutcome>, PushError> {
+    options: &RetireOptions,
+) -> Result<RetireRun, PushError> {
+    let mut changed = 0;
     for entry in journal.in_doubt()? {
         if entry.intent.kind == RequestKind::PatchSubscription {
-            settle_patch(source, journal, &entry).await?;
+            changed += usize::from(settle_patch(source.as_ref(), journal, &entry).await?);
         }
     }
-    let done = journal.row_outcomes(PHASE)?;
+    let finished: HashSet<String> = journal
+        .row_outcomes(PHASE)?
+        .into_iter()
+        .filter(|o| o.outcome.may_have_retired())
+        .map(|o| o.source_subscription_id)
+        .collect();
+    let unresolved: HashSet<String> = journal
+        .in_doubt()?
+        .into_iter()
+        .filter(|e| e.intent.kind == RequestKind::PatchSubscription)
+        .flat_map(|e| e.intent.rows)
+        .collect();
+    let mut by_customer: BTreeMap<String, Vec<RetireItem>> = BTreeMap::new();
     for item in items {
-        let finished = done.iter().any(|o| {
-            o.source_subscription_id == item.source_subscription_id && o.outcome.may_have_retired()
-        });
-        let pending = journal.for_customer(&item.customer_id)?.iter().any(|e| {
-            e.state == EntryState::Pending && e.intent.rows.contains(&item.source_subscription_id)
-        });
-        if finished || pending {
+        let id = &item.source_subscription_id;
+        if finished.contains(id) {
             continue;
         }
-        let row = retire_one(source, destination, journal, item, today).await?;
-        journal.set_row_outcome(&row)?;
+        if unresolved.contains(id) {
+            let msg = "a change sent earlier has not shown yet and could not be settled now; \
+                       the next run checks it again (same request id)";
+            let row = outcome_row(item, Outcome::InDoubt, None, Some(msg.to_owned()));
+            journal.set_row_outcome(&row)?;
+            continue;
+        }
+        by_customer
+            .entry(item.customer_id.clone())
+            .or_default()
+            .push(item.clone());
     }
-    Ok(journal.row_outcomes(PHASE)?)
+    let throttle = Throttle::new(options.initial_concurrency, options.max_concurrency);
+    let mut tasks = JoinSet::new();
+    for (customer, items) in by_customer {
+        let (source, destination, journal, throttle) = (
+            source.clone(),
+            destination.clone(),
+            journal.clone(),
+            throttle.clone(),
+        );
+        tasks.spawn(async move {
+            let _permit = throttle.acquire().await;
+            let n = retire_customer(
+                source.as_ref(),
+                destination.as_ref(),
+                &journal,
+                &customer,
+                &items,
+                today,
+            )
+            .await?;
+            throttle.observe(source.throttled() + destination.throttled());
+            Ok::<_, PushError>(n)
+        });
+    }
+    let mut first_error = None;
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(Ok(n)) => changed += n,
+            Ok(Err(err)) => {
+                if first_error.is_none() {
+                    first_error = Some(err);
+                    tasks.abort_all();
+                }
+            }
+            Err(join) if join.is_cancelled() => {}
+            Err(join) => {
+                first_error.get_or_insert(PushError::Auth(format!("a worker failed: {join}")));
+            }
+        }
+    }
+    if let Some(err) = first_error {
+        return Err(err);
+    }
+    Ok(RetireRun {
+        rows: journal.row_outcomes(PHASE)?,
+        changed,
+    })
 }
 
-async fn retire_one<S: PartnerApi, D: PartnerApi>(
+/// Retire one customer's rows: two listings, then one PATCH per row.
+/// Returns how many source subscriptions it changed.
+async fn retire_customer<S: PartnerApi, D: PartnerApi>(
     source: &S,
     destination: &D,
     journal: &Journal,
-    item: &RetireItem,
+    customer_id: &str,
+    items: &[RetireItem],
     today: NaiveDate,
-) -> Result<RowOutcome, PushError> {
+) -> Result<usize, PushError> {
     let auth = |e: &CallError| matches!(e, CallError::Auth(_));
-    let dest = match destination
-        .get_subscription(&item.customer_id, &item.destination_subscription_id)
-        .await
-    {
-        Ok(Some(d)) if d.status == "active" => d,
-        Ok(Some(d)) => {
-            let msg = format!(
-                "destination copy {} is {}, not active: source left alone",
-                d.id, d.status
-            );
-            return Ok(outcome_row(item, Outcome::Skipped, None, Some(msg)));
-        }
-        Ok(None) => {
-            let msg = "destination copy not found: source left alone".to_owned();
-            return Ok(outcome_row(item, Outcome::Skipped, None, Some(msg)));
-        }
+    let mut ready = Vec::new();
+    for item in items {
+        let why = match (&item.not_ready, &item.destination_subscription_id) {
+            (Some(why), _) => why.clone(),
+            (None, None) => "push recorded the purchase but no destination subscription id yet \
+                             (still provisioning)"
+                .to_owned(),
+            (None, Some(_)) => {
+                ready.push(item);
+                continue;
+            }
+        };
+        journal.set_row_outcome(&waiting(item, why))?;
+    }
+    if ready.is_empty() {
+        return Ok(0);
+    }
+    let copies = match destination.list_subscriptions(customer_id).await {
+        Ok(list) => by_id(list),
         Err(e) if auth(&e) => return Err(PushError::Auth(e.to_string())),
         Err(e) => {
-            return Ok(outcome_row(
-                item,
-                Outcome::Skipped,
-                None,
-                Some(format!("could not confirm the destination copy: {e}")),
-            ));
+            for item in ready {
+                let why = format!("could not confirm the destination copy: {e}");
+                journal.set_row_outcome(&waiting(item, why))?;
+            }
+            return Ok(0);
         }
     };
-    let sub = match source
-        .get_subscription(&item.customer_id, &item.source_subscription_id)
-        .await
-    {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            return Ok(outcome_row(
-                item,
-                Outcome::Failed,
-                Some("20003"),
-                Some("source subscription not found".into()),
-            ));
+    let mut confirmed = Vec::new();
+    for item in ready {
+        let dest_id = item.destination_subscription_id.as_deref().unwrap_or("");
+        match copies.get(&dest_id.to_ascii_lowercase()) {
+            Some(d) if d.status == "active" => confirmed.push((item, d)),
+            Some(d) => {
+                let why = format!("destination copy {} is {}, not active yet", d.id, d.status);
+                journal.set_row_outcome(&waiting(item, why))?;
+            }
+            None => {
+                let why = format!("destination copy {dest_id} is not visible yet");
+                journal.set_row_outcome(&waiting(item, why))?;
+            }
         }
+    }
+    if confirmed.is_empty() {
+        return Ok(0);
+    }
+    let live = match source.list_subscriptions(customer_id).await {
+        Ok(list) => by_id(list),
         Err(e) if auth(&e) => return Err(PushError::Auth(e.to_string())),
         Err(e) => {
-            return Ok(outcome_row(
-                item,
-                Outcome::Failed,
-                None,
-                Some(format!("could not read the source: {e}")),
-            ));
+            for (item, _) in confirmed {
+                let msg = format!("could not read the source: {e}; a later run retries");
+                journal.set_row_outcome(&outcome_row(item, Outcome::Failed, None, Some(msg)))?;
+            }
+            return Ok(0);
         }
     };
-    let change = decide(item.method, &sub, today);
-    if change.shows_in(&sub) || (change == Change::Suspend && sub.status == "deleted") {
-        return Ok(outcome_row(
-            item,
-            change.outcome(),
-            None,
-            Some(format!("already {}", sub.status)),
-        ));
+    let mut changed = 0;
+    for (item, dest) in confirmed {
+        let Some(sub) = live.get(&item.source_subscription_id.to_ascii_lowercase()) else {
+            let msg = "source subscription not found".to_owned();
+            let row = outcome_row(item, Outcome::Failed, Some("20003"), Some(msg));
+            journal.set_row_outcome(&row)?;
+            continue;
+        };
+        let (row, did) = retire_one(source, journal, item, sub, dest, today).await?;
+        journal.set_row_outcome(&row)?;
+        changed += usize::from(did);
+    }
+    Ok(changed)
+}
+
+fn by_id(list: Vec<SubscriptionInfo>) -> HashMap<String, SubscriptionInfo> {
+    list.into_iter()
+        .map(|s| (s.id.to_ascii_lowercase(), s))
+        .collect()
+}
+
+/// Change one source subscription; the row, and whether this call changed
+/// it (read back from the answer).
+async fn retire_one<S: PartnerApi>(
+    source: &S,
+    journal: &Journal,
+    item: &RetireItem,
+    sub: &SubscriptionInfo,
+    dest: &SubscriptionInfo,
+    today: NaiveDate,
+) -> Result<(RowOutcome, bool), PushError> {
+    let change = decide(item.method, sub, today);
+    if change.shows_in(sub) || (change == Change::Suspend && sub.status == "deleted") {
+        let msg = format!("already {}", sub.status);
+        return Ok((outcome_row(item, change.outcome(), None, Some(msg)), false));
     }
     let mut body = sub.body.clone();
     change.apply(&mut body);
@@ -269,7 +310,8 @@ async fn retire_one<S: PartnerApi, D: PartnerApi>(
         kind: RequestKind::PatchSubscription,
         customer_id: item.customer_id.clone(),
         rows: vec![item.source_subscription_id.clone()],
-        body: json!({ "change": change.outcome().token(), "subscription": body, "destination": item.destination_subscription_id }),
+        body: json!({ "change": change.outcome().token(), "subscription": body,
+                      "destination": item.destination_subscription_id }),
         depends_on: None,
     })?;
     journal.mark_attempt(&entry.request_id)?;
@@ -278,9 +320,10 @@ async fn retire_one<S: PartnerApi, D: PartnerApi>(
         .patch_subscription(&item.customer_id, &entry.request_id, &body)
         .await;
     crash::reached(Point::Answer);
-    let row = finish_patch(journal, &entry, item, &change, result, &dest, today)?;
+    let row = finish_patch(journal, &entry, item, &change, result, dest, today)?;
     crash::reached(Point::Settled);
-    Ok(row)
+    let did = row.outcome == change.outcome();
+    Ok((row, did))
 }
 
 fn finish_patch(
@@ -324,18 +367,20 @@ fn finish_patch(
 }
 
 /// Read the subscription: if the change shows, it was applied; else replay
-/// the PATCH with the journalled request id.
+/// the PATCH with the journalled request id. Returns whether the row is now
+/// confirmed changed.
 async fn settle_patch<S: PartnerApi>(
     source: &S,
     journal: &Journal,
     entry: &Entry,
-) -> Result<(), JournalError> {
+) -> Result<bool, JournalError> {
     let Some(sid) = entry.intent.rows.first() else {
-        return journal.settle(
+        journal.settle(
             &entry.request_id,
             EntryState::Failed,
             &json!({ "error": "no row" }),
-        );
+        )?;
+        return Ok(false);
     };
     let body = entry
         .intent
@@ -352,14 +397,14 @@ async fn settle_patch<S: PartnerApi>(
             .body
             .get("destination")
             .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned(),
+            .map(str::to_owned),
+        not_ready: None,
         method: Retirement::DecideAtRetire,
     };
     let read = source.get_subscription(&item.customer_id, sid).await;
     crash::reached(Point::Answer);
     let Ok(Some(current)) = read else {
-        return Ok(());
+        return Ok(false);
     };
     if change.shows_in(&current) {
         let row = outcome_row(
@@ -370,7 +415,7 @@ async fn settle_patch<S: PartnerApi>(
         );
         journal.settle_with_rows(&entry.request_id, EntryState::Done, &current.body, &[row])?;
         crash::reached(Point::Settled);
-        return Ok(());
+        return Ok(true);
     }
     journal.mark_attempt(&entry.request_id)?;
     crash::reached(Point::Intent);
@@ -378,10 +423,11 @@ async fn settle_patch<S: PartnerApi>(
         .patch_subscription(&item.customer_id, &entry.request_id, &body)
         .await;
     crash::reached(Point::Answer);
-    match answer {
+    let confirmed = match answer {
         Ok(PatchOutcome::Applied(sub)) if change.shows_in(&sub) => {
             let row = outcome_row(&item, change.outcome(), None, None);
             journal.settle_with_rows(&entry.request_id, EntryState::Done, &sub.body, &[row])?;
+            true
         }
         Err(CallError::Rejected { code, message, .. }) => {
             let row = outcome_row(&item, Outcome::Failed, Some(&code), Some(message.clone()));
@@ -391,72 +437,10 @@ async fn settle_patch<S: PartnerApi>(
                 &json!({ "code": code, "message": message }),
                 &[row],
             )?;
+            false
         }
-        _ => return Ok(()),
-    }
+        _ => return Ok(false),
+    };
     crash::reached(Point::Settled);
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sub(offer: &str, status: &str, window: Option<&str>, end: Option<&str>) -> SubscriptionInfo {
-        SubscriptionInfo {
-            id: "s".into(),
-            offer_id: offer.into(),
-            quantity: 1,
-            status: status.into(),
-            auto_renew: Some(true),
-            order_id: None,
-            creation_date: Some("2026-11-20T08:00:00Z".into()),
-            cancellation_allowed_until: window.map(str::to_owned),
-            commitment_end: end.map(str::to_owned),
-            body: json!({ "id": "s", "status": status }),
-        }
-    }
-
-    #[test]
-    fn the_live_subscription_decides_how_to_retire() {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default();
-        let nce = "CFQ7TTC0LH18:0001:CFQ7TTC0K971";
-        assert_eq!(
-            decide(
-                Retirement::DecideAtRetire,
-                &sub("796B6B5F-0000-4000-8000-0000000000E3", "active", None, None),
-                today
-            ),
-            Change::Suspend
-        );
-        assert_eq!(
-            decide(
-                Retirement::DecideAtRetire,
-                &sub(nce, "active", Some("2026-11-22T00:00:00Z"), None),
-                today
-            ),
-            Change::Cancel
-        );
-        assert_eq!(
-            decide(
-                Retirement::Cancel { window_ends: today },
-                &sub(
-                    nce,
-                    "active",
-                    Some("2026-11-19T00:00:00Z"),
-                    Some("2027-03-01T00:00:00Z")
-                ),
-                today
-            ),
-            Change::AutoRenewOff {
-                term_ends: Some("2027-03-01".into())
-            }
-        );
-        let mut body = json!({ "status": "active", "autoRenewEnabled": true });
-        Change::AutoRenewOff { term_ends: None }.apply(&mut body);
-        assert_eq!(
-            body,
-            json!({ "status": "active", "autoRenewEnabled": false })
-        );
-    }
+    Ok(confirmed)
 }

@@ -14,8 +14,30 @@ use super::journal::{EntryState, Intent, Journal, RequestKind};
 use super::port::*;
 use crate::model::{Outcome, Phase};
 
+/// What the scripted dice make of one call (see [`Fake::roll`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Roll {
+    Normal,
+    /// No answer, and nothing applied (429/503 until the client gave up).
+    NotApplied,
+    /// Applied, but the answer was lost (dropped connection, late commit).
+    Lost,
+    /// The process dies while the request is on its way, before it lands.
+    CrashBefore,
+    /// The process dies after the service applied the request.
+    CrashAfter,
+}
+
+/// Random answers: each call goes wrong with probability `p`, the way
+/// `rng` says; the call numbered `crash_at` kills the run.
+pub(super) struct Dice {
+    pub rng: fastrand::Rng,
+    pub p: f64,
+    pub crash_at: Option<u64>,
+}
+
 #[derive(Default)]
-struct State {
+pub(super) struct State {
     relationships: HashMap<String, String>,
     carts: HashMap<String, (String, Vec<BuyLine>, bool)>,
     orders: HashMap<String, Vec<OrderInfo>>,
@@ -24,19 +46,68 @@ struct State {
     /// Writes whose answer is lost after they were applied, by kind.
     drop_next: Vec<&'static str>,
     forget_request_ids: bool,
-    subscriptions_created: u64,
+    pub subscriptions_created: u64,
     calls: u64,
     seq: u64,
+    pub dice: Option<Dice>,
+    /// Calls rolled so far (what `Dice::crash_at` counts).
+    pub rolled: u64,
 }
 
 #[derive(Default)]
-struct Fake {
+pub(super) struct Fake {
     s: Mutex<State>,
     throttled: AtomicU64,
+    /// Told when a scripted crash happens (the test then drops the run).
+    pub crashed: tokio::sync::Notify,
+}
+
+/// A call that never answers: the run it belongs to is about to be killed.
+async fn hang<T>() -> T {
+    std::future::pending().await
 }
 
 impl Fake {
-    fn with_customers(ids: &[(&str, &str)]) -> Arc<Fake> {
+    /// Roll the dice for one call (always `Normal` without dice).
+    fn roll(&self, s: &mut State) -> Roll {
+        s.rolled += 1;
+        let rolled = s.rolled;
+        let Some(d) = s.dice.as_mut() else {
+            return Roll::Normal;
+        };
+        if d.crash_at == Some(rolled) {
+            self.crashed.notify_one();
+            return if d.rng.bool() {
+                Roll::CrashBefore
+            } else {
+                Roll::CrashAfter
+            };
+        }
+        if d.rng.f64() >= d.p {
+            return Roll::Normal;
+        }
+        if d.rng.bool() {
+            Roll::NotApplied
+        } else {
+            Roll::Lost
+        }
+    }
+
+    /// A read: answered, or no answer (a crash hangs it).
+    async fn read<T>(&self, answer: impl FnOnce(&State) -> T) -> Result<T, CallError> {
+        let roll = {
+            let mut s = self.lock();
+            s.calls += 1;
+            self.roll(&mut s)
+        };
+        match roll {
+            Roll::Normal => Ok(answer(&self.lock())),
+            Roll::NotApplied | Roll::Lost => Err(CallError::Uncertain("503".into())),
+            Roll::CrashBefore | Roll::CrashAfter => hang().await,
+        }
+    }
+
+    pub(super) fn with_customers(ids: &[(&str, &str)]) -> Arc<Fake> {
         let fake = Fake::default();
         {
             let mut s = fake.lock();
@@ -47,7 +118,7 @@ impl Fake {
         Arc::new(fake)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.s
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -67,7 +138,7 @@ impl Fake {
         })
     }
 
-    fn bought(&self) -> u64 {
+    pub(super) fn bought(&self) -> u64 {
         self.lock().subscriptions_created
     }
 
@@ -101,44 +172,79 @@ impl Fake {
     }
 
     /// Replay a stored answer, or run `apply` and store its answer; lose the
-    /// answer if a drop is scripted for this kind.
-    fn write<T: serde::Serialize + serde::de::DeserializeOwned>(
+    /// answer if a drop is scripted for this kind or the dice say so. A
+    /// scripted crash never answers.
+    async fn write<T: serde::Serialize + serde::de::DeserializeOwned>(
         &self,
         kind: &'static str,
         request_id: &str,
         apply: impl FnOnce(&mut State) -> Result<T, CallError>,
     ) -> Result<T, CallError> {
+        let answer = self.write_now(kind, request_id, apply);
+        match answer {
+            Some(a) => a,
+            None => hang().await,
+        }
+    }
+
+    fn write_now<T: serde::Serialize + serde::de::DeserializeOwned>(
+        &self,
+        kind: &'static str,
+        request_id: &str,
+        apply: impl FnOnce(&mut State) -> Result<T, CallError>,
+    ) -> Option<Result<T, CallError>> {
         let mut s = self.lock();
         s.calls += 1;
-        if let Some(v) = s.replay.get(request_id).filter(|_| !s.forget_request_ids) {
-            return serde_json::from_value(v.clone())
-                .map_err(|e| CallError::Uncertain(e.to_string()));
+        let roll = self.roll(&mut s);
+        match roll {
+            Roll::NotApplied => return Some(Err(CallError::Uncertain("429".into()))),
+            Roll::CrashBefore => return None,
+            _ => {}
         }
-        let answer = apply(&mut s)?;
+        if let Some(v) = s.replay.get(request_id).filter(|_| !s.forget_request_ids) {
+            let stored =
+                serde_json::from_value(v.clone()).map_err(|e| CallError::Uncertain(e.to_string()));
+            return match roll {
+                Roll::CrashAfter => None,
+                Roll::Lost => Some(Err(CallError::Uncertain("lost".into()))),
+                _ => Some(stored),
+            };
+        }
+        let answer = match apply(&mut s) {
+            Ok(a) => a,
+            Err(e) => return (roll != Roll::CrashAfter).then_some(Err(e)),
+        };
         s.replay.insert(
             request_id.to_owned(),
             serde_json::to_value(&answer).unwrap_or_default(),
         );
-        if let Some(pos) = s.drop_next.iter().position(|k| *k == kind) {
-            s.drop_next.remove(pos);
-            return Err(CallError::Uncertain(
-                "connection reset after the request was sent".into(),
-            ));
+        if roll == Roll::CrashAfter {
+            return None;
         }
-        Ok(answer)
+        let scripted = s.drop_next.iter().position(|k| *k == kind);
+        if let Some(pos) = scripted {
+            s.drop_next.remove(pos);
+        }
+        if scripted.is_some() || roll == Roll::Lost {
+            return Some(Err(CallError::Uncertain(
+                "connection reset after the request was sent".into(),
+            )));
+        }
+        Some(Ok(answer))
     }
 }
 
 impl PartnerApi for Fake {
     async fn get_customer(&self, customer_id: &str) -> Result<Option<CustomerInfo>, CallError> {
-        let mut s = self.lock();
-        s.calls += 1;
-        Ok(s.relationships.get(customer_id).map(|rel| CustomerInfo {
-            id: customer_id.to_owned(),
-            company_name: customer_id.to_owned(),
-            relationship: rel.clone(),
-            country: Some("US".into()),
-        }))
+        self.read(|s| {
+            s.relationships.get(customer_id).map(|rel| CustomerInfo {
+                id: customer_id.to_owned(),
+                company_name: customer_id.to_owned(),
+                relationship: rel.clone(),
+                country: Some("US".into()),
+            })
+        })
+        .await
     }
 
     async fn create_cart(
@@ -160,6 +266,7 @@ impl PartnerApi for Fake {
                 ..Default::default()
             })
         })
+        .await
     }
 
     async fn checkout(
@@ -207,6 +314,7 @@ impl PartnerApi for Fake {
                 .collect();
             Ok(CheckoutResult { orders, errors })
         })
+        .await
     }
 
     async fn create_order(
@@ -219,12 +327,12 @@ impl PartnerApi for Fake {
         self.write("order", request_id, |s| {
             Ok(Fake::place(s, customer_id, lines))
         })
+        .await
     }
 
     async fn list_orders(&self, customer_id: &str) -> Result<Vec<OrderInfo>, CallError> {
-        let mut s = self.lock();
-        s.calls += 1;
-        Ok(s.orders.get(customer_id).cloned().unwrap_or_default())
+        self.read(|s| s.orders.get(customer_id).cloned().unwrap_or_default())
+            .await
     }
 
     async fn get_subscription(
@@ -278,7 +386,7 @@ impl PartnerApi for Fake {
     }
 }
 
-fn line(id: &str, item: &str, qty: u32) -> BuyLine {
+pub(super) fn line(id: &str, item: &str, qty: u32) -> BuyLine {
     BuyLine {
         source_subscription_id: id.into(),
         catalog_item: item.into(),
@@ -289,7 +397,7 @@ fn line(id: &str, item: &str, qty: u32) -> BuyLine {
     }
 }
 
-fn customers() -> Vec<CustomerPush> {
+pub(super) fn customers() -> Vec<CustomerPush> {
     vec![
         CustomerPush {
             customer_id: "c1".into(),
@@ -324,7 +432,7 @@ async fn run(fake: &Arc<Fake>, journal: &Arc<Journal>) -> HashMap<String, Outcom
         .collect()
 }
 
-fn journal(dir: &tempfile::TempDir) -> Arc<Journal> {
+pub(super) fn journal(dir: &tempfile::TempDir) -> Arc<Journal> {
     Arc::new(
         Journal::open(&dir.path().join("j.sqlite"), &[]).unwrap_or_else(|e| panic!("journal: {e}")),
     )

@@ -140,6 +140,7 @@ pub fn config(emu: &EmulatorHandle, partner: Partner, credential: Credential) ->
     let mut c = emu::client_config(&emu.base_url(), partner.domain(), partner.app(), credential);
     c.timeout = Duration::from_secs(20);
     c.poll.interval = Duration::from_secs(5);
+    c.poll.max_interval = Duration::from_secs(5);
     c.poll.attempts = 5;
     c
 }

@@ -4,6 +4,7 @@
 
 mod faults;
 mod reads;
+mod service_faults;
 mod writes;
 
 use std::time::Duration;

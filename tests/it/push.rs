@@ -30,6 +30,7 @@ pub async fn emulator_with(faults: &str) -> EmulatorHandle {
 pub fn client(h: &EmulatorHandle, tenant: &str) -> ClientApi {
     let mut config = emu::seed_config(h, tenant);
     config.poll.interval = std::time::Duration::from_millis(20);
+    config.poll.max_interval = std::time::Duration::from_millis(20);
     let timer = Arc::new(ManualTimer::new(SystemTime::now()));
     ClientApi::new(emu::client(config, timer))
 }

@@ -3,13 +3,18 @@
 //! 1. authenticate the bearer token → the partner tenant (401 otherwise);
 //! 2. count the request; take a rate-limit token (429 + `Retry-After`);
 //! 3. apply 202-accepted PATCHes that are due;
-//! 4. for writes carrying `MS-RequestId`: replay the stored first
+//! 4. injected faults that happen *before* any effect: 429, 5xx — for
+//!    replays too, as on the service, where a retry meets the same
+//!    throttling as a first try;
+//! 5. for writes carrying `MS-RequestId`: replay the stored first
 //!    response verbatim, or 409 800060 if that request is still in flight;
-//! 5. injected faults that happen *before* any effect: 429, 5xx;
-//! 6. added latency (outside the lock, after marking the request in flight,
+//! 6. the `late` fault: the connection is closed at once, and the write
+//!    runs detached after `latedelay` (in flight meanwhile), its response
+//!    stored for replays — a request that commits after its client gave up;
+//! 7. added latency (outside the lock, after marking the request in flight,
 //!    so a replay arriving meanwhile sees it in flight);
-//! 7. the handler; the response of a keyed write is stored for replays;
-//! 8. the `drop` fault: the write has committed, but the connection is
+//! 8. the handler; the response of a keyed write is stored for replays;
+//! 9. the `drop` fault: the write has committed, but the connection is
 //!    closed before the response head is sent. A client sees what a real
 //!    network loss looks like: a connection error, not an HTTP status.
 
@@ -37,6 +42,8 @@ enum Admit {
 struct Plan {
     latency_ms: u64,
     drop: bool,
+    /// Commit this late, after the connection is dropped.
+    late_ms: Option<u64>,
     accept_202: bool,
     lag_ms: u64,
     patch_delay_ms: u64,
@@ -79,6 +86,26 @@ pub async fn gate(State(app): State<App>, mut req: Request, next: Next) -> Respo
         app: app.clone(),
         key: (tenant.clone(), k.clone()),
     });
+    if let Some(delay) = plan.late_ms {
+        app.with(|rt| rt.counters_for(&tenant).late_commits += 1);
+        req.extensions_mut().insert(Caller {
+            tenant: tenant.clone(),
+            correlation_id: correlation_id.clone(),
+            accept_202: plan.accept_202,
+            lag_ms: plan.lag_ms,
+            patch_delay_ms: plan.patch_delay_ms,
+        });
+        let app = app.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+            let response = echo(next.run(req).await, &echo_id, &correlation_id);
+            if let Some(k) = &key {
+                store(&app, &tenant, k, response).await;
+            }
+            drop(guard);
+        });
+        return lost_response();
+    }
     if plan.latency_ms > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(plan.latency_ms)).await;
     }
@@ -123,7 +150,7 @@ fn authenticate(rt: &Runtime, token: Option<&str>, now: chrono::DateTime<Utc>) -
     (issued.expires > now).then(|| issued.tenant.clone())
 }
 
-/// Steps 2–5 under one lock.
+/// Steps 2–6 decided under one lock.
 fn admit(
     rt: &mut Runtime,
     tenant: &str,
@@ -139,6 +166,24 @@ fn admit(
         return Admit::Respond(throttled(wait));
     }
     rt.apply_due(tenant, now);
+    let faults = rt.faults.clone();
+    let is_write = method != Method::GET && method != Method::HEAD;
+    let in_scope = faults.only.covers(is_write);
+    if in_scope && rt.dice.roll(faults.throttle) {
+        let c = rt.counters_for(tenant);
+        c.throttled += 1;
+        c.injected_429 += 1;
+        return Admit::Respond(throttled(faults.retry_after_secs));
+    }
+    if in_scope && rt.dice.roll(faults.server_error) {
+        rt.counters_for(tenant).injected_5xx += 1;
+        let fault = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            503,
+            "The service is temporarily unavailable. Please retry.",
+        );
+        return Admit::Respond(fault.into_response());
+    }
     if let Some(key) = key {
         let stored = rt.tenant(tenant).and_then(|t| t.replays.get(key).cloned());
         if let Some(stored) = stored {
@@ -157,29 +202,14 @@ fn admit(
             );
         }
     }
-    let faults = rt.faults.clone();
-    if rt.dice.roll(faults.throttle) {
-        let c = rt.counters_for(tenant);
-        c.throttled += 1;
-        c.injected_429 += 1;
-        return Admit::Respond(throttled(faults.retry_after_secs));
-    }
-    if rt.dice.roll(faults.server_error) {
-        rt.counters_for(tenant).injected_5xx += 1;
-        let fault = ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            503,
-            "The service is temporarily unavailable. Please retry.",
-        );
-        return Admit::Respond(fault.into_response());
-    }
     if let Some(key) = key {
         rt.in_flight.insert((tenant.to_owned(), key.to_owned()));
     }
-    let is_write = method != Method::GET && method != Method::HEAD;
+    let late = is_write && rt.dice.roll(faults.late);
     Admit::Proceed(Plan {
-        latency_ms: faults.latency_ms,
-        drop: is_write && rt.dice.roll(faults.drop),
+        latency_ms: if in_scope { faults.latency_ms } else { 0 },
+        drop: is_write && !late && rt.dice.roll(faults.drop),
+        late_ms: late.then_some(faults.late_delay_ms),
         accept_202: method == Method::PATCH && rt.dice.roll(faults.patch202),
         lag_ms: faults.lag_ms,
         patch_delay_ms: faults.patch_delay_ms,

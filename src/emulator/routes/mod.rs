@@ -65,6 +65,12 @@ pub fn router(app: App) -> Router {
             get(catalog::availability),
         )
         .route("/v1/offers/{id}", get(catalog::offer))
+        // Where a 202 PATCH's `Location` points: the service writes it
+        // without the `/v1` prefix.
+        .route(
+            "/customers/{cid}/subscriptions/{sid}",
+            get(subscriptions::get_one),
+        )
         .route_layer(from_fn_with_state(app.clone(), gate::gate));
     Router::new()
         .route("/{tenant}/oauth2/token", post(auth::token))

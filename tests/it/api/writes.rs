@@ -111,7 +111,8 @@ async fn patch_202_then_polls_until_the_change_shows() {
     .start()
     .await;
     let mut cfg = config(&srv);
-    cfg.poll.interval = Duration::from_secs(5);
+    cfg.poll.interval = Duration::from_secs(2);
+    cfg.poll.max_interval = Duration::from_secs(4);
     let (client, timer) = client_with(cfg);
     let mut sub: Subscription = serde_json::from_str(SUB_ACTIVE).unwrap();
     sub.status = Some(SubscriptionStatus::Suspended);
@@ -133,8 +134,12 @@ async fn patch_202_then_polls_until_the_change_shows() {
             .all(|r| r.path == "/v1/customers/c1/subscriptions/s1")
     );
     assert_eq!(reqs.len(), 4);
-    // Three polls, 5 s apart; the 404 was "not yet", not a failure.
-    assert_eq!(timer.sleeps(), vec![Duration::from_secs(5); 3]);
+    // Three polls, backing off from 2 s to the 4 s cap; the 404 was "not
+    // yet", not a failure.
+    assert_eq!(
+        timer.sleeps(),
+        [2000, 3000, 4000].map(Duration::from_millis).to_vec()
+    );
 }
 
 #[tokio::test]
