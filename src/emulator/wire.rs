@@ -84,6 +84,12 @@ pub fn subscription(s: &Subscription, customer_id: &str) -> Value {
 pub fn order(o: &Order) -> Value {
     let mut map = to_object(o);
     map.remove("visibleFrom");
+    map.remove("provisionedAt");
+    if let Some(Value::Array(lines)) = map.get_mut("lineItems") {
+        for line in lines.iter_mut().filter_map(Value::as_object_mut) {
+            line.remove("pendingSubscriptionId");
+        }
+    }
     let base = format!("/v1/customers/{}/orders/{}", o.reference_customer_id, o.id);
     map.insert("currencySymbol".into(), json!("$"));
     map.insert(

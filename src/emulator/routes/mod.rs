@@ -2,6 +2,7 @@
 //! [`gate`] middleware), the token endpoint, and `/_admin`.
 
 pub mod admin;
+mod agreements;
 mod audit;
 mod auth;
 mod carts;
@@ -52,6 +53,15 @@ pub fn router(app: App) -> Router {
             get(orders::list).post(orders::create),
         )
         .route("/v1/customers/{cid}/orders/{oid}", get(orders::get_one))
+        .route(
+            "/v1/customers/{cid}/orders/{oid}/provisioningstatus",
+            get(orders::provisioning),
+        )
+        .route(
+            "/v1/customers/{cid}/agreements",
+            get(agreements::list).post(agreements::create),
+        )
+        .route("/v1/agreements", get(agreements::templates))
         .route("/v1/customers/{cid}/carts", post(carts::create))
         .route("/v1/customers/{cid}/carts/{id}", get(carts::get_one))
         .route(
