@@ -15,6 +15,7 @@ mod changes;
 pub mod dates;
 pub mod errors;
 pub mod faults;
+pub mod quirks;
 pub mod ratelimit;
 pub mod realism;
 mod routes;

@@ -111,6 +111,11 @@ pub fn pascal_json(value: &Value) -> String {
     pascal(value).to_string()
 }
 
+/// A resource with PascalCase member names (the `pascalpatch` quirk).
+pub fn pascal_value(value: &Value) -> Value {
+    pascal(value)
+}
+
 fn pascal(value: &Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(

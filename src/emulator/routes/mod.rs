@@ -69,7 +69,8 @@ pub fn router(app: App) -> Router {
             post(carts::checkout),
         )
         .route("/v1/auditrecords", get(audit::list))
-        .route_layer(from_fn_with_state(app.clone(), gate::gate));
+        .route_layer(from_fn_with_state(app.clone(), gate::gate))
+        .layer(from_fn_with_state(app.clone(), super::quirks::rewrite));
     Router::new()
         .route("/{tenant}/oauth2/token", post(auth::token))
         .route("/{tenant}/oauth2/v2.0/token", post(auth::token))
