@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 pub enum Outcome {
     /// Push: the destination copy was bought.
     Bought,
+    /// Push: the order was placed (it exists and is never bought again),
+    /// but its subscription is not provisioned yet; push resolves it.
+    Provisioning,
     /// Push: the customer is not ready (no reseller relationship yet).
     Waiting,
     /// A definitive refusal; nothing changed for this row.
@@ -34,8 +37,9 @@ pub enum Outcome {
 
 impl Outcome {
     /// Every outcome, in display order.
-    pub const ALL: [Outcome; 8] = [
+    pub const ALL: [Outcome; 9] = [
         Outcome::Bought,
+        Outcome::Provisioning,
         Outcome::Waiting,
         Outcome::Failed,
         Outcome::InDoubt,
@@ -49,6 +53,7 @@ impl Outcome {
     pub const fn token(self) -> &'static str {
         match self {
             Outcome::Bought => "bought",
+            Outcome::Provisioning => "provisioning",
             Outcome::Waiting => "waiting",
             Outcome::Failed => "failed",
             Outcome::InDoubt => "in_doubt",
@@ -68,6 +73,7 @@ impl Outcome {
     pub const fn label(self) -> &'static str {
         match self {
             Outcome::Bought => "bought",
+            Outcome::Provisioning => "bought, provisioning",
             Outcome::Waiting => "waiting for the customer",
             Outcome::Failed => "failed",
             Outcome::InDoubt => "in doubt",
@@ -88,7 +94,10 @@ impl Outcome {
 
     /// A purchase that may exist: never bought again.
     pub const fn may_have_bought(self) -> bool {
-        matches!(self, Outcome::Bought | Outcome::InDoubt)
+        matches!(
+            self,
+            Outcome::Bought | Outcome::Provisioning | Outcome::InDoubt
+        )
     }
 
     /// A retire that is done or may be done: never sent again.

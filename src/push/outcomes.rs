@@ -13,7 +13,9 @@ use super::port::{BuyLine, CartCreated, CheckoutResult, OrderInfo, OrderLine};
 use crate::model::{Outcome, Phase};
 
 /// Map a checkout answer to rows: lines in failed order groups failed, the
-/// rest matched to order lines by offer, quantity and friendly name.
+/// rest matched to order lines by offer and quantity, ties broken by line
+/// number (a line's position in its order group). A friendly name is never
+/// used: the service may echo it changed, or not at all.
 pub(crate) fn checkout_outcomes(
     lines: &[BuyLine],
     cart: &CartCreated,
@@ -47,13 +49,12 @@ pub(crate) fn checkout_outcomes(
         .collect();
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
+        let number = position_in_group(cart, i);
         let o = if let Some((code, desc)) = failed.get(&i) {
             row(line, Outcome::Failed, None, Some(code), Some(desc))
-        } else if let Some(pos) = pool.iter().position(|(_, l)| matches_line(line, l)) {
+        } else if let Some(pos) = best_match(&pool, line, number) {
             let (order, l) = pool.remove(pos);
-            let mut o = row(line, Outcome::Bought, Some(&order.id), None, None);
-            o.destination_subscription_id = l.subscription_id.clone();
-            o
+            bought(line, order, l)
         } else if let Some(e) = whole {
             row(
                 line,
@@ -71,31 +72,89 @@ pub(crate) fn checkout_outcomes(
     out
 }
 
-/// Map an order's lines to rows by line number.
-pub(crate) fn order_outcomes(lines: &[BuyLine], order: &OrderInfo) -> Vec<RowOutcome> {
+/// Map an order's lines to rows: line `i` is order line number `i` when
+/// offer and quantity agree, else the first unused line that matches.
+/// Lines the order does not hold are `None`.
+pub(crate) fn order_rows(lines: &[BuyLine], order: &OrderInfo) -> Vec<Option<RowOutcome>> {
+    let mut pool: Vec<(&OrderInfo, &OrderLine)> = order.lines.iter().map(|l| (order, l)).collect();
     lines
         .iter()
         .enumerate()
         .map(|(i, line)| {
-            let found = order.lines.iter().find(|l| l.line_number as usize == i);
-            let mut o = row(line, Outcome::Bought, Some(&order.id), None, None);
-            o.destination_subscription_id = found.and_then(|l| l.subscription_id.clone());
-            o
+            let pos = best_match(&pool, line, Some(i as u32))?;
+            let (order, l) = pool.remove(pos);
+            Some(bought(line, order, l))
         })
         .collect()
 }
 
+/// Map an order's lines to rows (see [`order_rows`]); a line the order
+/// does not show is in doubt (the next run looks it up again).
+pub(crate) fn order_outcomes(lines: &[BuyLine], order: &OrderInfo) -> Vec<RowOutcome> {
+    order_rows(lines, order)
+        .into_iter()
+        .zip(lines)
+        .map(|(o, line)| {
+            o.unwrap_or_else(|| {
+                let msg = "the order does not show this line; run push again to look it up";
+                row(line, Outcome::InDoubt, Some(&order.id), None, Some(msg))
+            })
+        })
+        .collect()
+}
+
+/// A matched line: `bought` with its subscription, or `provisioning` while
+/// the service has not assigned one yet.
+fn bought(line: &BuyLine, order: &OrderInfo, got: &OrderLine) -> RowOutcome {
+    let outcome = if got.subscription_id.is_some() {
+        Outcome::Bought
+    } else {
+        Outcome::Provisioning
+    };
+    let mut o = row(line, outcome, Some(&order.id), None, None);
+    o.destination_subscription_id = got.subscription_id.clone();
+    o
+}
+
+/// Cart line `i`'s position among the lines of its order group (the line
+/// number it gets in its order), when the cart said its groups.
+fn position_in_group(cart: &CartCreated, i: usize) -> Option<u32> {
+    let group = cart.line_groups.get(i)?.as_deref()?;
+    let before = cart.line_groups[..i]
+        .iter()
+        .filter(|g| g.as_deref() == Some(group))
+        .count();
+    u32::try_from(before).ok()
+}
+
+/// The pool entry for `want`: same offer and quantity, preferring the one
+/// with line number `number`.
+fn best_match(
+    pool: &[(&OrderInfo, &OrderLine)],
+    want: &BuyLine,
+    number: Option<u32>,
+) -> Option<usize> {
+    let candidates = || {
+        pool.iter()
+            .enumerate()
+            .filter(|(_, (_, l))| matches_line(want, l))
+    };
+    candidates()
+        .find(|(_, (_, l))| Some(l.line_number) == number)
+        .or_else(|| candidates().next())
+        .map(|(i, _)| i)
+}
+
+/// Same offer (a cart's `PRODUCT:SKU:AVAILABILITY` may come back as
+/// `PRODUCT:SKU`) and same quantity.
 pub(crate) fn matches_line(want: &BuyLine, got: &OrderLine) -> bool {
     let offer_ok = got.offer_id.eq_ignore_ascii_case(&want.catalog_item)
-        || want
-            .catalog_item
-            .to_ascii_uppercase()
-            .starts_with(&got.offer_id.to_ascii_uppercase());
-    let name_ok = match (&want.friendly_name, &got.friendly_name) {
-        (Some(a), Some(b)) => a == b,
-        _ => true,
-    };
-    offer_ok && got.quantity == want.quantity && name_ok
+        || !got.offer_id.is_empty()
+            && want
+                .catalog_item
+                .to_ascii_uppercase()
+                .starts_with(&got.offer_id.to_ascii_uppercase());
+    offer_ok && got.quantity == want.quantity
 }
 
 pub(crate) fn row(
