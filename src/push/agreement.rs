@@ -10,8 +10,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::crash::{self, Point};
-use super::engine::PushError;
-use super::journal::{EntryState, Journal, RowOutcome};
+use super::journal::{EntryState, Journal, JournalError, RowOutcome};
 use super::outcomes::row;
 use super::port::{Attestation, BuyLine, CallError, PartnerApi};
 use crate::model::Outcome;
@@ -19,21 +18,28 @@ use crate::model::Outcome;
 /// "The customer's Microsoft Customer Agreement is not attested."
 pub const AGREEMENT_MISSING: &str = "13605";
 
+/// Why the purchase cannot go ahead now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The rows wait, for this reason.
+    Wait(String),
+    /// The destination refused our credentials: stop the run.
+    Auth(String),
+}
+
 /// After a purchase was refused with [`AGREEMENT_MISSING`]: attest when
-/// allowed and not tried yet. `Ok(Ok(()))`: attested, try again;
-/// `Ok(Err(reason))`: the rows wait, for `reason`.
+/// allowed and not tried yet. `Ok(())`: attested, try again.
 ///
 /// # Errors
-/// `Auth` when the destination refuses our credentials.
+/// [`Refusal`]: wait (with the reason) or stop.
 pub async fn after_refusal<A: PartnerApi>(
     api: &A,
-    _journal: &Journal,
     customer_id: &str,
     attestation: Option<&Attestation>,
     already_tried: bool,
-) -> Result<Result<(), String>, PushError> {
+) -> Result<(), Refusal> {
     let Some(details) = attestation else {
-        return Ok(Err(
+        return Err(Refusal::Wait(
             "the customer's acceptance of the Microsoft Customer Agreement is not attested: \
              attest it in Partner Center, or enable [attestation] in csp-consolidate.toml, \
              then run push again"
@@ -41,7 +47,7 @@ pub async fn after_refusal<A: PartnerApi>(
         ));
     };
     if already_tried {
-        return Ok(Err(
+        return Err(Refusal::Wait(
             "the purchase is still refused for want of an attested Microsoft Customer \
              Agreement although it was just attested; run push again later"
                 .to_owned(),
@@ -54,9 +60,9 @@ pub async fn after_refusal<A: PartnerApi>(
         .attest_agreement(customer_id, &request_id, details)
         .await
     {
-        Ok(()) => Ok(Ok(())),
-        Err(CallError::Auth(m)) => Err(PushError::Auth(m)),
-        Err(e) => Ok(Err(format!(
+        Ok(()) => Ok(()),
+        Err(CallError::Auth(m)) => Err(Refusal::Auth(m)),
+        Err(e) => Err(Refusal::Wait(format!(
             "attesting the customer's Microsoft Customer Agreement failed ({e}); run push again"
         ))),
     }
@@ -72,7 +78,7 @@ pub fn waiting(
     lines: &[BuyLine],
     code: &str,
     reason: &str,
-) -> Result<Vec<RowOutcome>, PushError> {
+) -> Result<Vec<RowOutcome>, JournalError> {
     let rows: Vec<RowOutcome> = lines
         .iter()
         .map(|l| row(l, Outcome::Waiting, None, Some(code), Some(reason)))

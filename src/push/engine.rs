@@ -118,7 +118,15 @@ pub async fn push<A: PartnerApi + 'static>(
         let waiting = waiting.clone();
         tasks.spawn(async move {
             let _permit = throttle.acquire().await;
-            provisioning::resolve(api.as_ref(), &journal, &customer, &waiting).await?;
+            let lines: Vec<&BuyLine> = customer.cart.iter().chain(&customer.order).collect();
+            provisioning::resolve(
+                api.as_ref(),
+                &journal,
+                &customer.customer_id,
+                &lines,
+                &waiting,
+            )
+            .await?;
             let rows = if blocked {
                 mark_blocked(&journal, &customer, &settled)?
             } else {
@@ -179,7 +187,15 @@ async fn sweep_provisioning<A: PartnerApi + 'static>(
         );
         tasks.spawn(async move {
             let _permit = throttle.acquire().await;
-            provisioning::resolve(api.as_ref(), &journal, &customer, &waiting).await
+            let lines: Vec<&BuyLine> = customer.cart.iter().chain(&customer.order).collect();
+            provisioning::resolve(
+                api.as_ref(),
+                &journal,
+                &customer.customer_id,
+                &lines,
+                &waiting,
+            )
+            .await
         });
     }
     while let Some(joined) = tasks.join_next().await {
@@ -447,9 +463,9 @@ async fn buy_by_cart<A: PartnerApi>(
                 if code == agreement::AGREEMENT_MISSING =>
             {
                 let done =
-                    agreement::after_refusal(api, journal, customer_id, ctx.attestation, attested)
-                        .await?;
+                    agreement::after_refusal(api, customer_id, ctx.attestation, attested).await;
                 match done {
+                    Err(agreement::Refusal::Auth(m)) => Err(PushError::Auth(m)),
                     Ok(()) => {
                         let response =
                             json!({ "code": code, "message": message, "then": "attested" });
@@ -461,13 +477,13 @@ async fn buy_by_cart<A: PartnerApi>(
                         attested = true;
                         continue;
                     }
-                    Err(reason) => agreement::waiting(
+                    Err(agreement::Refusal::Wait(reason)) => Ok(agreement::waiting(
                         journal,
                         &checkout_entry.request_id,
                         lines,
                         &code,
                         &reason,
-                    ),
+                    )?),
                 }
             }
             Err(err) => {
@@ -517,15 +533,20 @@ async fn buy_by_order<A: PartnerApi>(
             // Attest now when allowed; the order itself waits for the next
             // run either way (it was refused, nothing was bought).
             let reason =
-                match agreement::after_refusal(api, journal, customer_id, ctx.attestation, false)
-                    .await?
-                {
+                match agreement::after_refusal(api, customer_id, ctx.attestation, false).await {
                     Ok(()) => {
                         "the customer's agreement has just been attested; run push again".to_owned()
                     }
-                    Err(reason) => reason,
+                    Err(agreement::Refusal::Wait(reason)) => reason,
+                    Err(agreement::Refusal::Auth(m)) => return Err(PushError::Auth(m)),
                 };
-            agreement::waiting(journal, &entry.request_id, lines, &code, &reason)
+            Ok(agreement::waiting(
+                journal,
+                &entry.request_id,
+                lines,
+                &code,
+                &reason,
+            )?)
         }
         Err(err) => rejected_or_doubt(journal, &entry.request_id, lines, err, ""),
     }

@@ -13,11 +13,12 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 
-use super::engine::{CustomerPush, PHASE};
 use super::journal::{Journal, JournalError, RowOutcome};
 use super::outcomes::matches_line;
 use super::port::{BuyLine, PartnerApi};
-use crate::model::Outcome;
+use crate::model::{Outcome, Phase};
+
+const PHASE: Phase = Phase::Push;
 
 /// Rows of this phase still `provisioning`, by source subscription id.
 ///
@@ -32,8 +33,8 @@ pub fn waiting(journal: &Journal) -> Result<HashMap<String, RowOutcome>, Journal
         .collect())
 }
 
-/// Look up the orders of `customer` and record the subscription of each of
-/// its rows in `waiting` that has one now. Returns the rows it changed
+/// Look up the orders of `customer_id` and record the subscription of each
+/// of its `lines` whose row is in `waiting` and has one now. Returns the rows it changed
 /// (nothing, without a call, when the customer has no such row; nothing
 /// when the lookup fails: the rows stay `provisioning`).
 ///
@@ -42,19 +43,19 @@ pub fn waiting(journal: &Journal) -> Result<HashMap<String, RowOutcome>, Journal
 pub async fn resolve<A: PartnerApi>(
     api: &A,
     journal: &Journal,
-    customer: &CustomerPush,
+    customer_id: &str,
+    lines: &[&BuyLine],
     waiting: &HashMap<String, RowOutcome>,
 ) -> Result<Vec<RowOutcome>, JournalError> {
-    let mine: Vec<(&BuyLine, &RowOutcome)> = customer
-        .cart
+    let mine: Vec<(&BuyLine, &RowOutcome)> = lines
         .iter()
-        .chain(&customer.order)
+        .copied()
         .filter_map(|l| waiting.get(&l.source_subscription_id).map(|o| (l, o)))
         .collect();
     if mine.is_empty() {
         return Ok(Vec::new());
     }
-    let Ok(orders) = api.list_orders(&customer.customer_id).await else {
+    let Ok(orders) = api.list_orders(customer_id).await else {
         return Ok(Vec::new());
     };
     // Subscriptions already recorded for other rows are not up for grabs.

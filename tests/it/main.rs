@@ -16,5 +16,6 @@ mod plan;
 mod plan_fixtures;
 mod pull;
 mod push;
+mod push_real;
 mod sheet;
 mod support;

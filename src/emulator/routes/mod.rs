@@ -11,6 +11,7 @@ mod gate;
 mod orders;
 mod paging;
 mod purchase;
+mod quirks;
 pub mod subscriptions;
 
 use axum::Router;
@@ -70,7 +71,7 @@ pub fn router(app: App) -> Router {
         )
         .route("/v1/auditrecords", get(audit::list))
         .route_layer(from_fn_with_state(app.clone(), gate::gate))
-        .layer(from_fn_with_state(app.clone(), super::quirks::rewrite));
+        .layer(from_fn_with_state(app.clone(), quirks::rewrite));
     Router::new()
         .route("/{tenant}/oauth2/token", post(auth::token))
         .route("/{tenant}/oauth2/v2.0/token", post(auth::token))
