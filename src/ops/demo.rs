@@ -103,6 +103,18 @@ pub fn client(base: &str, tenant: &str) -> Result<ClientApi, ApiError> {
 /// A world where the source holds the workbook's subscriptions and the
 /// destination the same customers (all but one have accepted the reseller
 /// relationship, so the "waiting" path shows too).
+/// The signer push attests for the demo's one customer without an attested
+/// Microsoft Customer Agreement (what `[attestation]` holds in real use).
+pub fn attestation() -> crate::push::port::Attestation {
+    crate::push::port::Attestation {
+        first_name: "Demo".into(),
+        last_name: "Signer".into(),
+        email: "signer@customer.example".into(),
+        phone_number: None,
+        date_agreed: "2026-11-01T00:00:00Z".into(),
+    }
+}
+
 pub fn world(book: &MigrationBook, plan: &Plan) -> serde_json::Value {
     let iso = |d: Option<NaiveDate>, fallback: &str| {
         d.map_or_else(|| fallback.to_owned(), |d| format!("{d}T00:00:00Z"))
@@ -117,11 +129,11 @@ pub fn world(book: &MigrationBook, plan: &Plan) -> serde_json::Value {
                     "terms": if legacy { json!([]) } else { json!(["P1M", "P1Y", "P3Y"]) } }),
         );
     }
-    let waiting = plan
-        .customers
-        .iter()
-        .find(|c| !c.line_items.is_empty())
-        .map(|c| c.tenant_id.clone());
+    let mut buying = plan.customers.iter().filter(|c| !c.line_items.is_empty());
+    let waiting = buying.next().map(|c| c.tenant_id.clone());
+    // One customer whose Microsoft Customer Agreement is not attested yet:
+    // push attests it from the demo's `[attestation]` details.
+    let unattested = buying.next().map(|c| c.tenant_id.clone());
     let mut source_customers = Vec::new();
     let mut dest_customers = Vec::new();
     for c in book.customers.iter().filter(|c| !c.tenant_id.is_empty()) {
@@ -158,6 +170,13 @@ pub fn world(book: &MigrationBook, plan: &Plan) -> serde_json::Value {
         } else {
             "reseller"
         });
+        if unattested.as_deref() != Some(c.tenant_id.as_str()) {
+            let domain = c
+                .primary_domain
+                .as_deref()
+                .unwrap_or("example.onmicrosoft.com");
+            dst["agreements"] = json!([crate::emulator::seed::attested(domain)]);
+        }
         dest_customers.push(dst);
     }
     json!({
