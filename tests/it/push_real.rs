@@ -264,3 +264,91 @@ async fn a_missing_customer_agreement_waits_then_is_attested_from_config() {
         "noor@contoso-lab.example"
     );
 }
+
+/// Every fault key at once on the realistic emulator (throttling, 5xx,
+/// answers lost after commit, read lag, wire quirks, pending orders,
+/// agreements to attest): repeated runs end with every row bought exactly
+/// once, with its subscription.
+#[tokio::test]
+async fn every_fault_at_once_still_buys_each_row_exactly_once() {
+    let faults = csp_consolidate::emulator::Faults::parse(
+        "429=0.05,5xx=0.05,drop=0.15,lag=100ms,latency=5ms,bom=1,nulllists=1,pascalpatch=1,seed=11",
+    )
+    .unwrap();
+    let h = emu::start_realistic(emu::example(), 300, |c| c.faults = faults).await;
+    let customers: Vec<CustomerPush> = (1..=12)
+        .map(|n| {
+            let cid = format!("8e1c0a55-0000-4000-8000-00000000c{n:03x}");
+            CustomerPush {
+                customer_id: cid,
+                customer_name: format!("customer {n}"),
+                cart: vec![
+                    line(&format!("r{n}-a"), BASIC, n),
+                    line(&format!("r{n}-b"), E3, n + 1),
+                ],
+                order: vec![],
+            }
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal(&dir);
+    let api = Arc::new(client(&h, "destination"));
+    let options = PushOptions {
+        attestation: Some(Attestation {
+            first_name: "Ada".into(),
+            last_name: "Osei".into(),
+            email: "ada@customer.example".into(),
+            phone_number: None,
+            date_agreed: "2026-10-20".into(),
+        }),
+        ..PushOptions::default()
+    };
+    let mut rows = Vec::new();
+    for _ in 0..8 {
+        rows = push(
+            api.clone(),
+            journal.clone(),
+            customers.clone(),
+            &options,
+            Arc::new(()),
+        )
+        .await
+        .unwrap();
+        let open = rows.iter().any(|r| {
+            matches!(
+                r.outcome,
+                Outcome::InDoubt | Outcome::Provisioning | Outcome::Failed
+            )
+        });
+        if !open && journal.in_doubt().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    let world = h.state_snapshot();
+    let dest = world
+        .tenants
+        .iter()
+        .find(|t| t.name == "destination")
+        .unwrap();
+    for c in &customers {
+        let have = &dest.customer(&c.customer_id).unwrap().subscriptions;
+        for l in &c.cart {
+            let r = outcome_of(&rows, &l.source_subscription_id);
+            if c.customer_id.ends_with("c00c") {
+                assert_eq!(r.outcome, Outcome::Waiting, "no relationship: {r:?}");
+                continue;
+            }
+            assert_eq!(r.outcome, Outcome::Bought, "{r:?}");
+            let copies: Vec<_> = have
+                .iter()
+                .filter(|s| s.offer_id == l.catalog_item && s.quantity == i64::from(l.quantity))
+                .collect();
+            assert_eq!(copies.len(), 1, "{} bought once", l.source_subscription_id);
+            assert_eq!(
+                r.destination_subscription_id.as_deref(),
+                Some(copies[0].id.as_str())
+            );
+        }
+    }
+}
