@@ -217,6 +217,26 @@ cloud = "usgov"
     }
 
     #[test]
+    fn attestation_section_is_read_and_only_used_when_enabled() -> Result<(), ConfigError> {
+        let text = "[attestation]\nenabled = true\nfirst_name = \"Ines\"\nlast_name = \"Ruiz\"\n\
+                    email = \"ines@customer.example\"\ndate_agreed = \"2026-10-01\"\n";
+        let c = Config::parse(Path::new("t.toml"), text)?;
+        let a = c
+            .attestation
+            .as_ref()
+            .and_then(AttestationConfig::to_attestation);
+        assert_eq!(
+            a.as_ref().map(|a| a.date_agreed.as_str()),
+            Some("2026-10-01T00:00:00Z")
+        );
+        assert_eq!(a.map(|a| a.email), Some("ines@customer.example".to_owned()));
+        let off = Config::parse(Path::new("t.toml"), &text.replace("true", "false"))?;
+        assert!(off.attestation.and_then(|a| a.to_attestation()).is_none());
+        assert!(Config::parse(Path::new("t.toml"), "[attestation]\nenabled = true\n").is_err());
+        Ok(())
+    }
+
+    #[test]
     fn inline_secrets_and_unknown_keys_are_refused() {
         let inline =
             "[accounts.a]\ntenant = \"t\"\nclient_id = \"c\"\nclient_secret = \"hunter2\"\n";

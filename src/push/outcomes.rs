@@ -180,3 +180,73 @@ pub(crate) fn record(journal: &Journal, o: RowOutcome) -> Result<RowOutcome, Jou
     journal.set_row_outcome(&o)?;
     Ok(o)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn want(id: &str, item: &str, qty: u32, name: &str) -> BuyLine {
+        BuyLine {
+            source_subscription_id: id.into(),
+            catalog_item: item.into(),
+            quantity: qty,
+            billing_cycle: None,
+            term: None,
+            friendly_name: Some(name.into()),
+        }
+    }
+
+    fn got(n: u32, offer: &str, qty: u32, sub: Option<&str>) -> OrderLine {
+        OrderLine {
+            line_number: n,
+            offer_id: offer.into(),
+            quantity: qty,
+            friendly_name: Some("renamed by the service".into()),
+            subscription_id: sub.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn lines_match_by_offer_quantity_and_line_number_not_name() {
+        let lines = [
+            want("a", "P:1:A", 5, "Sales"),
+            want("b", "P:1:A", 5, "Support"),
+            want("c", "Q:1:A", 2, "Ops"),
+        ];
+        let order = OrderInfo {
+            id: "o1".into(),
+            creation_date: None,
+            lines: vec![
+                got(2, "Q:1", 2, Some("sub-c")),
+                got(1, "P:1:A", 5, Some("sub-b")),
+                got(0, "P:1:A", 5, None),
+            ],
+        };
+        let rows = order_outcomes(&lines, &order);
+        assert_eq!(rows[0].outcome, Outcome::Provisioning);
+        assert_eq!(rows[0].destination_subscription_id, None);
+        assert_eq!(rows[0].destination_order_id.as_deref(), Some("o1"));
+        assert_eq!(rows[1].outcome, Outcome::Bought);
+        assert_eq!(
+            rows[1].destination_subscription_id.as_deref(),
+            Some("sub-b")
+        );
+        assert_eq!(
+            rows[2].destination_subscription_id.as_deref(),
+            Some("sub-c")
+        );
+    }
+
+    #[test]
+    fn a_line_the_order_lacks_is_in_doubt_and_an_empty_offer_never_matches() {
+        let lines = [want("a", "P:1:A", 5, "x"), want("b", "P:1:A", 6, "y")];
+        let order = OrderInfo {
+            id: "o2".into(),
+            creation_date: None,
+            lines: vec![got(0, "P:1:A", 5, Some("s1")), got(1, "", 6, Some("s2"))],
+        };
+        let rows = order_outcomes(&lines, &order);
+        assert_eq!(rows[0].outcome, Outcome::Bought);
+        assert_eq!(rows[1].outcome, Outcome::InDoubt);
+    }
+}
