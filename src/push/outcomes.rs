@@ -88,16 +88,23 @@ pub(crate) fn order_rows(lines: &[BuyLine], order: &OrderInfo) -> Vec<Option<Row
         .collect()
 }
 
-/// Map an order's lines to rows (see [`order_rows`]); a line the order
-/// does not show is in doubt (the next run looks it up again).
+/// Map an order's lines to rows (see [`order_rows`]). The order was
+/// placed, so a line it does not show yet is `provisioning` in that order:
+/// later runs look for it there, and it is never bought again.
 pub(crate) fn order_outcomes(lines: &[BuyLine], order: &OrderInfo) -> Vec<RowOutcome> {
     order_rows(lines, order)
         .into_iter()
         .zip(lines)
         .map(|(o, line)| {
             o.unwrap_or_else(|| {
-                let msg = "the order does not show this line; run push again to look it up";
-                row(line, Outcome::InDoubt, Some(&order.id), None, Some(msg))
+                let msg = "the order does not show this line yet; push looks for it again";
+                row(
+                    line,
+                    Outcome::Provisioning,
+                    Some(&order.id),
+                    None,
+                    Some(msg),
+                )
             })
         })
         .collect()
@@ -238,7 +245,7 @@ mod tests {
     }
 
     #[test]
-    fn a_line_the_order_lacks_is_in_doubt_and_an_empty_offer_never_matches() {
+    fn a_line_the_order_lacks_is_provisioning_and_an_empty_offer_never_matches() {
         let lines = [want("a", "P:1:A", 5, "x"), want("b", "P:1:A", 6, "y")];
         let order = OrderInfo {
             id: "o2".into(),
@@ -247,6 +254,7 @@ mod tests {
         };
         let rows = order_outcomes(&lines, &order);
         assert_eq!(rows[0].outcome, Outcome::Bought);
-        assert_eq!(rows[1].outcome, Outcome::InDoubt);
+        assert_eq!(rows[1].outcome, Outcome::Provisioning);
+        assert_eq!(rows[1].destination_order_id.as_deref(), Some("o2"));
     }
 }
