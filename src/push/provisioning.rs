@@ -20,17 +20,38 @@ use crate::model::{Outcome, Phase};
 
 const PHASE: Phase = Phase::Push;
 
-/// Rows of this phase still `provisioning`, by source subscription id.
+/// What resolving needs from the journal, read once per pass: the rows
+/// still `provisioning` (by source subscription id) and the destination
+/// subscriptions already recorded for rows (not up for grabs). Each
+/// customer is resolved by one task, so one snapshot stays true for it.
+#[derive(Debug, Default)]
+pub struct Waiting {
+    rows: HashMap<String, RowOutcome>,
+    claimed: HashSet<String>,
+}
+
+impl Waiting {
+    /// No row is waiting for its subscription.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// Read the [`Waiting`] snapshot.
 ///
 /// # Errors
 /// Journal failures only.
-pub fn waiting(journal: &Journal) -> Result<HashMap<String, RowOutcome>, JournalError> {
-    Ok(journal
-        .row_outcomes(PHASE)?
-        .into_iter()
-        .filter(|o| o.outcome == Outcome::Provisioning)
-        .map(|o| (o.source_subscription_id.clone(), o))
-        .collect())
+pub fn waiting(journal: &Journal) -> Result<Waiting, JournalError> {
+    let mut w = Waiting::default();
+    for o in journal.row_outcomes(PHASE)? {
+        if let Some(id) = &o.destination_subscription_id {
+            w.claimed.insert(id.clone());
+        }
+        if o.outcome == Outcome::Provisioning {
+            w.rows.insert(o.source_subscription_id.clone(), o);
+        }
+    }
+    Ok(w)
 }
 
 /// Look up the orders of `customer_id` and record the subscription of each
@@ -45,12 +66,12 @@ pub async fn resolve<A: PartnerApi>(
     journal: &Journal,
     customer_id: &str,
     lines: &[&BuyLine],
-    waiting: &HashMap<String, RowOutcome>,
+    waiting: &Waiting,
 ) -> Result<Vec<RowOutcome>, JournalError> {
     let mine: Vec<(&BuyLine, &RowOutcome)> = lines
         .iter()
         .copied()
-        .filter_map(|l| waiting.get(&l.source_subscription_id).map(|o| (l, o)))
+        .filter_map(|l| waiting.rows.get(&l.source_subscription_id).map(|o| (l, o)))
         .collect();
     if mine.is_empty() {
         return Ok(Vec::new());
@@ -58,12 +79,7 @@ pub async fn resolve<A: PartnerApi>(
     let Ok(orders) = api.list_orders(customer_id).await else {
         return Ok(Vec::new());
     };
-    // Subscriptions already recorded for other rows are not up for grabs.
-    let claimed: HashSet<String> = journal
-        .row_outcomes(PHASE)?
-        .into_iter()
-        .filter_map(|o| o.destination_subscription_id)
-        .collect();
+    let claimed = &waiting.claimed;
     let mut taken: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
     for (line, row) in mine {
