@@ -107,7 +107,7 @@ fn counters(emu: &emulator::EmulatorHandle, tenant: &str) -> TenantCounters {
 async fn main() -> Res<()> {
     let o = options()?;
     let world = emulator::seed::synthetic(o.customers, o.subs, o.seed);
-    let customers = synthetic::work(&world);
+    let customers = synthetic::work(&world, true);
     // Only live sources are retired (a plan migrates nothing else); the
     // synthetic world also holds deleted, expired, pending … ones.
     let live: std::collections::HashSet<String> = world
@@ -119,7 +119,11 @@ async fn main() -> Res<()> {
         .filter(|s| s.status == "active")
         .map(|s| s.id.clone())
         .collect();
-    let emu = emulator::spawn(EmulatorConfig::new(world)).await?;
+    // Retire is what is measured: the copies are bought on the instant
+    // emulator (no provisioning delay, legacy orders accepted).
+    let mut config = EmulatorConfig::new(world);
+    config.realism = emulator::Realism::kind();
+    let emu = emulator::spawn(config).await?;
     emu.set_rate_limit(0);
     let (source, destination) = (
         Arc::new(client(&emu.base_url(), "source")?),

@@ -10,6 +10,15 @@
 //! client_id = "00000000-0000-0000-0000-000000000000"
 //! client_secret_env = "CSP_SOURCE_SECRET"   # or refresh_token_env for App+User
 //! # cloud = "global" | "usgov" | "china"; api_url / token_url override (the emulator)
+//!
+//! # Optional: let push attest a customer's Microsoft Customer Agreement
+//! # acceptance when a purchase is refused for want of it (403 13605).
+//! [attestation]
+//! enabled = true
+//! first_name = "Ines"            # the customer's signer
+//! last_name = "Ruiz"
+//! email = "ines@customer.example"
+//! date_agreed = "2026-10-01"     # when the customer accepted
 //! ```
 
 use std::collections::BTreeMap;
@@ -18,6 +27,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::api::{AccountConfig, ApiError, ClientConfig};
+use crate::push::port::Attestation;
 
 /// The file looked for in the current folder when `--config` is not given.
 pub const DEFAULT_CONFIG: &str = "csp-consolidate.toml";
@@ -51,6 +61,42 @@ pub enum ConfigError {
 pub struct Config {
     pub path: PathBuf,
     pub accounts: BTreeMap<String, AccountConfig>,
+    /// The `[attestation]` section, when present.
+    pub attestation: Option<AttestationConfig>,
+}
+
+/// `[attestation]`: who signed the Microsoft Customer Agreement for the
+/// customers push attests, and whether push may attest at all. Nothing in
+/// it is secret.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttestationConfig {
+    #[serde(default)]
+    pub enabled: bool,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    #[serde(default)]
+    pub phone_number: Option<String>,
+    /// `YYYY-MM-DD` (or a full UTC timestamp).
+    pub date_agreed: String,
+}
+
+impl AttestationConfig {
+    /// The details push attests with, when enabled.
+    pub fn to_attestation(&self) -> Option<Attestation> {
+        self.enabled.then(|| Attestation {
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            email: self.email.clone(),
+            phone_number: self.phone_number.clone(),
+            date_agreed: if self.date_agreed.contains('T') {
+                self.date_agreed.clone()
+            } else {
+                format!("{}T00:00:00Z", self.date_agreed.trim())
+            },
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,6 +104,8 @@ pub struct Config {
 struct RawConfig {
     #[serde(default)]
     accounts: BTreeMap<String, AccountConfig>,
+    #[serde(default)]
+    attestation: Option<AttestationConfig>,
 }
 
 impl Config {
@@ -86,6 +134,7 @@ impl Config {
         Ok(Config {
             path: path.to_owned(),
             accounts: raw.accounts,
+            attestation: raw.attestation,
         })
     }
 
@@ -164,6 +213,26 @@ cloud = "usgov"
             "{missing}"
         );
         assert!(missing.contains("CSP_TEST_UNSET_DEST_REFRESH"), "{missing}");
+        Ok(())
+    }
+
+    #[test]
+    fn attestation_section_is_read_and_only_used_when_enabled() -> Result<(), ConfigError> {
+        let text = "[attestation]\nenabled = true\nfirst_name = \"Ines\"\nlast_name = \"Ruiz\"\n\
+                    email = \"ines@customer.example\"\ndate_agreed = \"2026-10-01\"\n";
+        let c = Config::parse(Path::new("t.toml"), text)?;
+        let a = c
+            .attestation
+            .as_ref()
+            .and_then(AttestationConfig::to_attestation);
+        assert_eq!(
+            a.as_ref().map(|a| a.date_agreed.as_str()),
+            Some("2026-10-01T00:00:00Z")
+        );
+        assert_eq!(a.map(|a| a.email), Some("ines@customer.example".to_owned()));
+        let off = Config::parse(Path::new("t.toml"), &text.replace("true", "false"))?;
+        assert!(off.attestation.and_then(|a| a.to_attestation()).is_none());
+        assert!(Config::parse(Path::new("t.toml"), "[attestation]\nenabled = true\n").is_err());
         Ok(())
     }
 

@@ -6,8 +6,10 @@ use csp_consolidate::push::engine::CustomerPush;
 use csp_consolidate::push::port::BuyLine;
 
 /// Every source subscription of every customer, bought again at the
-/// destination: new commerce by cart, legacy by order.
-pub fn work(world: &World) -> Vec<CustomerPush> {
+/// destination: new commerce by cart, legacy by order when `legacy` (the
+/// realistic emulator refuses legacy purchases, as the service does), else
+/// left out.
+pub fn work(world: &World, legacy: bool) -> Vec<CustomerPush> {
     let Some(source) = world.tenants.iter().find(|t| t.name == "source") else {
         return Vec::new();
     };
@@ -33,7 +35,7 @@ pub fn work(world: &World) -> Vec<CustomerPush> {
                 };
                 if nce {
                     p.cart.push(line);
-                } else {
+                } else if legacy {
                     p.order.push(line);
                 }
             }

@@ -37,6 +37,9 @@
 //! - orders: `create_order(cid, &Order, request_id)`, `list_orders(cid)`,
 //!   `get_order(cid, oid)`; carts: `create_cart(cid, &Cart, request_id)`,
 //!   `checkout_cart(cid, cart_id, request_id) -> CartCheckoutResult`.
+//! - agreements: `list_agreements(cid, type)`, `agreement_templates(type)`,
+//!   `create_agreement(cid, &Agreement, request_id)`; provisioning:
+//!   `order_provisioning(cid, oid) -> Vec<LineProvisioning>`.
 //! - audit: `audit_records(&AuditQuery) -> Page<AuditRecord>`,
 //!   `all_audit_records(&AuditQuery)` (window checked before sending).
 //! - `stats()` (tries, retries, 429s, token fetches), `Client::builder`
@@ -55,6 +58,7 @@
 //! Reads get a fresh request id per call, reused across their retries.
 
 mod account;
+mod agreements;
 mod audit;
 mod auth;
 pub mod catalog;
@@ -73,6 +77,9 @@ mod transport;
 pub mod types;
 
 pub use account::AccountConfig;
+pub use agreements::{
+    Agreement, AgreementContact, AgreementTemplate, CUSTOMER_AGREEMENT, LineProvisioning,
+};
 pub use audit::{AuditFilter, AuditQuery, MAX_DAYS_BACK};
 pub use client::{Client, ClientBuilder, ThrottleHook};
 pub use config::{ClientConfig, Cloud, Credential, PollPolicy, Secret};

@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, LOCATION, RETRY_AFTER};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use super::error::{ApiError, BODY_LIMIT, ErrorBody, StatusError, truncate};
 use super::retry::{TryOutcome, parse_retry_after};
@@ -57,7 +58,7 @@ pub(crate) async fn execute(
     }
     let retry_after =
         header(&headers, RETRY_AFTER.as_str()).and_then(|v| parse_retry_after(&v, now));
-    let parsed = ErrorBody::parse(&body);
+    let parsed = ErrorBody::parse(strip_bom(&body));
     let error = StatusError {
         op: op.to_owned(),
         status,
@@ -121,21 +122,80 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// Decode a 2xx body; errors name the JSON path.
+///
+/// Three wire rules apply to every body before any type sees it (see
+/// [`normalize`]): a UTF-8 byte-order mark is skipped, a member whose
+/// value is `null` is read as absent, and a PascalCase member name is read
+/// as its camelCase twin.
 pub(crate) fn decode<T: DeserializeOwned>(op: &str, reply: &Reply) -> Result<T, ApiError> {
-    let body: &[u8] = if reply.body.iter().all(u8::is_ascii_whitespace) {
+    let body = strip_bom(&reply.body);
+    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
         b"null"
     } else {
-        &reply.body
+        body
     };
-    let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| ApiError::Decode {
+    let fail = |path: String, message: String| ApiError::Decode {
         op: op.to_owned(),
         status: reply.status,
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
+        path,
+        message,
         request_id: reply.request_id.clone(),
         body: truncate(&String::from_utf8_lossy(&reply.body), BODY_LIMIT),
-    })
+    };
+    let mut value: Value =
+        serde_json::from_slice(body).map_err(|e| fail(String::new(), e.to_string()))?;
+    normalize(&mut value);
+    serde_path_to_error::deserialize(value)
+        .map_err(|e| fail(e.path().to_string(), e.inner().to_string()))
+}
+
+/// The body without a leading UTF-8 byte-order mark.
+pub(crate) fn strip_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
+}
+
+/// The decoding rules shared by every body, applied at any depth:
+///
+/// - a member whose value is `null` is removed. The service sends `null`
+///   for any list (`customDomains`, `orderErrors`, `customizedData`,
+///   `links.*.headers`, `suspensionReasons`, …) and for objects; every
+///   modelled field is optional or defaulted, so "absent" is always the
+///   right reading, and a field added later cannot forget the rule;
+/// - a member name starting with an upper-case letter (`Id`, `OfferId`,
+///   `Quantity`, `Status`: documented PATCH answers) is renamed to its
+///   camelCase twin unless that twin is present too. Partner Center's
+///   resources are camelCase, so this only ever rewrites quirk bodies.
+pub(crate) fn normalize(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            let pascal: Vec<String> = map
+                .keys()
+                .filter(|k| k.starts_with(|c: char| c.is_ascii_uppercase()))
+                .cloned()
+                .collect();
+            for key in pascal {
+                let camel = camel_case(&key);
+                if !map.contains_key(&camel)
+                    && let Some(v) = map.remove(&key)
+                {
+                    map.insert(camel, v);
+                }
+            }
+            map.values_mut().for_each(normalize);
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalize),
+        _ => {}
+    }
+}
+
+/// `OfferId` → `offerId`; `ETag` → `eTag`.
+fn camel_case(key: &str) -> String {
+    let mut chars = key.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]

@@ -281,6 +281,15 @@ impl Subscription {
         parse_date(self.cancellation_allowed_until_date.as_deref()?)
     }
 
+    /// `refundableQuantity.totalQuantity` (NCE: seats that can still be
+    /// returned), whether sent as an object or a bare number.
+    pub fn refundable_quantity(&self) -> Option<i64> {
+        let v = self.refundable_quantity.as_ref()?;
+        let v = v.get("totalQuantity").unwrap_or(v);
+        v.as_i64()
+            .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+    }
+
     /// The ETag, if the resource carried one.
     pub fn etag(&self) -> Option<&str> {
         self.attributes.as_ref()?.etag.as_deref()

@@ -13,6 +13,7 @@ use csp_consolidate::ops;
 use csp_consolidate::ops::refresh::{Accounts, RefreshProgress, read_journal, refresh_plan};
 use csp_consolidate::plan::{Plan, make_plan};
 use csp_consolidate::push::adapter::ClientApi;
+use csp_consolidate::push::port::Attestation;
 use csp_consolidate::sheet;
 
 /// The flags every command working on a reviewed workbook shares.
@@ -40,6 +41,13 @@ impl WorkbookArgs {
     /// The client for account `name` of the configuration file.
     pub fn client(&self, name: &str) -> anyhow::Result<ClientApi> {
         account_client(self.config.as_deref(), name)
+    }
+
+    /// The `[attestation]` details push may attest with (when enabled).
+    pub fn attestation(&self) -> anyhow::Result<Option<Attestation>> {
+        Ok(Config::load(self.config.as_deref())?
+            .attestation
+            .and_then(|a| a.to_attestation()))
     }
 }
 

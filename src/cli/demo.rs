@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{NaiveDateTime, Utc};
-use csp_consolidate::emulator::{self, EmulatorConfig, Faults, seed};
+use csp_consolidate::emulator::{self, EmulatorConfig, Faults, Realism, seed};
 use csp_consolidate::model::{MigrationBook, Outcome};
 use csp_consolidate::ops::build::{build_book, report};
 use csp_consolidate::ops::refresh::{Accounts, refresh_plan};
@@ -98,10 +98,19 @@ async fn flow(
     let world = seed::parse(&demo::world(book, plan).to_string(), "demo world")?;
     let mut config = EmulatorConfig::new(world);
     config.faults = Faults::parse("drop=0.15,5xx=0.05,seed=7")?;
+    // As Partner Center behaves: orders stay pending a moment before their
+    // subscriptions exist, and purchases need an attested agreement.
+    config.realism = Realism {
+        provisioning_delay_ms: PROVISIONING_MS,
+        ..Realism::default()
+    };
     let emu = emulator::spawn(config).await?;
     println!(
         "\n3. emulator: a local Partner Center at {} (source and destination tenants)",
         emu.base_url()
+    );
+    println!(
+        "   it plays Partner Center as it really behaves: orders stay pending for {PROVISIONING_MS} ms before their subscriptions exist, and one customer's Microsoft Customer Agreement is not attested yet (push attests it from the configured [attestation] details when the checkout is refused with 13605)"
     );
     let (source, destination) = (
         demo::client(&emu.base_url(), "source")?,
@@ -151,6 +160,7 @@ async fn flow(
     )?);
     let options = PushOptions {
         relationship_message: ops::push::RELATIONSHIP_TEMPLATE.to_owned(),
+        attestation: Some(demo::attestation()),
         ..PushOptions::default()
     };
     ops::push::record_adopted(&journal, plan)?;
@@ -160,7 +170,7 @@ async fn flow(
         journal_path.display()
     );
     let mut rows = Vec::new();
-    for attempt in 1..=3 {
+    for attempt in 1..=4 {
         rows = push(
             Arc::new(destination.clone()),
             journal.clone(),
@@ -171,12 +181,25 @@ async fn flow(
         .await?;
         let doubt = journal.in_doubt()?.len();
         print_counts(&format!("   run {attempt}"), rows.iter().map(|r| r.outcome));
-        if doubt == 0 {
+        narrate_agreements(&rows);
+        let provisioning = rows
+            .iter()
+            .filter(|r| r.outcome == Outcome::Provisioning)
+            .count();
+        if doubt == 0 && provisioning == 0 {
             break;
         }
-        println!(
-            "   {doubt} request(s) in doubt (answers lost): running push again settles them with the same request ids"
-        );
+        if doubt > 0 {
+            println!(
+                "   {doubt} request(s) in doubt (answers lost): running push again settles them with the same request ids"
+            );
+        }
+        if provisioning > 0 {
+            println!(
+                "   {provisioning} row(s) bought but still provisioning (the orders are pending): running push again in a moment picks up their subscriptions"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(PROVISIONING_MS)).await;
+        }
     }
     let dest_counters = emu
         .counters()
@@ -235,6 +258,22 @@ async fn flow(
     emu.shutdown().await?;
     println!("\nEverything the demo wrote is in {}", out.display());
     Ok(Exit::from_clean(tally.mismatches == 0))
+}
+
+/// How long the demo's orders stay pending.
+const PROVISIONING_MS: u64 = 1_500;
+
+/// Say which customers had their agreement attested or still wait for it.
+fn narrate_agreements(rows: &[csp_consolidate::push::journal::RowOutcome]) {
+    let waiting = rows
+        .iter()
+        .filter(|r| r.outcome == Outcome::Waiting && r.error_code.as_deref() == Some("13605"))
+        .count();
+    if waiting > 0 {
+        println!(
+            "   {waiting} row(s) wait for the customer's Microsoft Customer Agreement to be attested"
+        );
+    }
 }
 
 fn print_counts(label: &str, outcomes: impl Iterator<Item = Outcome>) {

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use csp_consolidate::emulator::{self, EmulatorConfig, Faults};
+use csp_consolidate::emulator::{self, EmulatorConfig, Faults, Realism};
 
 use super::Outcome;
 
@@ -36,6 +36,17 @@ pub struct Args {
     /// Lifetime of issued access tokens, in seconds.
     #[arg(long, default_value_t = 3600)]
     token_ttl: u64,
+    /// How long a new order stays `pending` before its subscriptions are
+    /// provisioned, in milliseconds (0 = at once).
+    #[arg(long, default_value_t = 3000)]
+    provisioning_ms: u64,
+    /// How long a cart can be checked out after its creation, in seconds.
+    #[arg(long, default_value_t = 7 * 24 * 3600)]
+    cart_ttl: u64,
+    /// The old, kinder Partner Center: instant provisioning, legacy offers
+    /// sold through orders, no customer-agreement attestation needed.
+    #[arg(long)]
+    kind: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -48,6 +59,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     config.rate_limit_per_minute = args.rate_limit;
     config.page_size = args.page_size;
     config.token_ttl_secs = args.token_ttl;
+    config.realism = if args.kind {
+        Realism::kind()
+    } else {
+        Realism {
+            provisioning_delay_ms: args.provisioning_ms,
+            cart_ttl_secs: args.cart_ttl,
+            ..Realism::default()
+        }
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

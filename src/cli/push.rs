@@ -82,6 +82,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let options = PushOptions {
         max_concurrency: args.max_concurrency.max(1),
         relationship_message: op::RELATIONSHIP_TEMPLATE.to_owned(),
+        attestation: args.common.attestation()?,
         ..PushOptions::default()
     };
     let progress = Arc::new(Progress::new(customers.len()));

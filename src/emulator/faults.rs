@@ -19,6 +19,7 @@
 //! | `patchdelay` | duration | how long a 202 PATCH takes to apply (default 500ms) |
 //! | `retryafter` | seconds | `Retry-After` of injected 429s (default 1) |
 //! | `seed` | integer | seed of the fault dice (default 0): same seed, same faults |
+//! | `bom`, `nulllists`, `pascalpatch` | 1 or 0 | wire quirks (see `quirks.rs`) |
 //!
 //! Durations: `250ms`, `2s`, `1m`, or a bare number of milliseconds.
 
@@ -77,6 +78,8 @@ pub struct Faults {
     pub patch_delay_ms: u64,
     pub retry_after_secs: u64,
     pub seed: u64,
+    #[serde(default)]
+    pub quirks: super::quirks::Quirks,
 }
 
 impl Default for Faults {
@@ -94,6 +97,7 @@ impl Default for Faults {
             patch_delay_ms: 500,
             retry_after_secs: 1,
             seed: 0,
+            quirks: Default::default(),
         }
     }
 }
@@ -115,6 +119,10 @@ impl Faults {
                 .split_once('=')
                 .ok_or_else(|| EmulatorError::Faults(format!("`{pair}` is not key=value")))?;
             let value = value.trim();
+            if let Some(set) = faults.quirks.set(&key.trim().to_ascii_lowercase(), value) {
+                set?;
+                continue;
+            }
             match key.trim().to_ascii_lowercase().as_str() {
                 "429" => faults.throttle = probability(key, value)?,
                 "5xx" | "500" | "503" => faults.server_error = probability(key, value)?,
@@ -130,7 +138,7 @@ impl Faults {
                 "seed" => faults.seed = integer(key, value)?,
                 other => {
                     return Err(EmulatorError::Faults(format!(
-                        "unknown key `{other}` (known: 429, 5xx, only, drop, late, latedelay, patch202, latency, lag, patchdelay, retryafter, seed)"
+                        "unknown key `{other}` (known: 429, 5xx, only, drop, late, latedelay, patch202, latency, lag, patchdelay, retryafter, seed, bom, nulllists, pascalpatch)"
                     )));
                 }
             }
@@ -148,7 +156,7 @@ impl fmt::Display for Faults {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "429={},5xx={},only={},drop={},late={},latedelay={}ms,patch202={},latency={}ms,lag={}ms,patchdelay={}ms,retryafter={},seed={}",
+            "429={},5xx={},only={},drop={},late={},latedelay={}ms,patch202={},latency={}ms,lag={}ms,patchdelay={}ms,retryafter={},seed={},{}",
             self.throttle,
             self.server_error,
             self.only.as_str(),
@@ -160,7 +168,8 @@ impl fmt::Display for Faults {
             self.lag_ms,
             self.patch_delay_ms,
             self.retry_after_secs,
-            self.seed
+            self.seed,
+            self.quirks
         )
     }
 }

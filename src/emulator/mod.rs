@@ -15,7 +15,9 @@ mod changes;
 pub mod dates;
 pub mod errors;
 pub mod faults;
+pub mod quirks;
 pub mod ratelimit;
+pub mod realism;
 mod routes;
 pub mod runtime;
 pub mod seed;
@@ -31,6 +33,7 @@ use tokio::task::JoinHandle;
 
 pub use errors::{ApiError, EmulatorError};
 pub use faults::{FaultScope, Faults};
+pub use realism::Realism;
 pub use runtime::{Counters, TenantCounters};
 pub use state::World;
 
@@ -53,10 +56,13 @@ pub struct EmulatorConfig {
     pub page_size: usize,
     /// `expires_in` of issued tokens. Default 3600.
     pub token_ttl_secs: u64,
+    /// How strictly Partner Center is played; default realistic.
+    pub realism: Realism,
 }
 
 impl EmulatorConfig {
-    /// Defaults: 127.0.0.1:0, no faults, 500 req/min, pages of 500, 1 h tokens.
+    /// Defaults: 127.0.0.1:0, no faults, 500 req/min, pages of 500, 1 h
+    /// tokens, realistic purchases ([`Realism::default`]).
     pub fn new(world: World) -> Self {
         EmulatorConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -66,6 +72,7 @@ impl EmulatorConfig {
             rate_limit_per_minute: 500,
             page_size: 500,
             token_ttl_secs: 3600,
+            realism: Realism::default(),
         }
     }
 }
@@ -112,6 +119,7 @@ pub async fn spawn(config: EmulatorConfig) -> Result<EmulatorHandle, EmulatorErr
         counters: Counters::default(),
         tokens: HashMap::new(),
         in_flight: HashSet::new(),
+        realism: config.realism,
     };
     let settings = Settings {
         page_size: config.page_size.clamp(1, 500),

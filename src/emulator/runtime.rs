@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::changes::apply_change;
 use super::faults::{Dice, Faults};
 use super::ratelimit::RateLimiter;
+use super::realism::{Realism, provision_due};
 use super::state::{Tenant, World};
 
 /// An access token the token endpoint issued.
@@ -70,6 +71,8 @@ pub struct Runtime {
     pub counters: Counters,
     pub tokens: HashMap<String, Token>,
     pub in_flight: HashSet<(String, String)>,
+    /// How strictly Partner Center is played (fixed at start).
+    pub realism: Realism,
 }
 
 impl Runtime {
@@ -91,11 +94,13 @@ impl Runtime {
         self.faults = faults;
     }
 
-    /// Apply 202-accepted PATCHes whose time has come.
+    /// Apply 202-accepted PATCHes and finish provisioning orders whose
+    /// time has come.
     pub fn apply_due(&mut self, tenant: &str, now: DateTime<Utc>) {
         let Some(t) = self.tenant_mut(tenant) else {
             return;
         };
+        provision_due(t, now);
         if t.deferred.iter().all(|d| d.due > now) {
             return;
         }

@@ -106,6 +106,7 @@ pub fn synthetic(customers: usize, subs_per_customer: usize, seed: u64) -> World
             subscriptions: Vec::new(),
             orders: Vec::new(),
             carts: Vec::new(),
+            agreements: vec![attested(&format!("customer{c:05}.onmicrosoft.com"))],
         };
         let mut src = customer("reseller");
         for s in 0..subs_per_customer {
@@ -132,6 +133,16 @@ pub fn synthetic(customers: usize, subs_per_customer: usize, seed: u64) -> World
     prepare(world.clone(), "synthetic").unwrap_or(world)
 }
 
+/// A Microsoft Customer Agreement attestation signed at `domain`.
+pub fn attested(domain: &str) -> serde_json::Value {
+    serde_json::json!({
+        "primaryContact": {"firstName": "Pat", "lastName": "Signer", "email": format!("pat@{domain}")},
+        "dateAgreed": "2026-01-15T00:00:00Z",
+        "templateId": "7a1c2d3e-0b4f-4a6d-9e8f-1c2b3a4d5e6f",
+        "type": crate::emulator::state::AGREEMENT_TYPE,
+    })
+}
+
 fn synthetic_tenant(name: &str, partner: u64) -> Tenant {
     Tenant {
         name: name.into(),
@@ -148,6 +159,7 @@ fn synthetic_tenant(name: &str, partner: u64) -> Tenant {
         audit_records: Vec::new(),
         replays: Default::default(),
         deferred: Vec::new(),
+        next_provisioning: None,
     }
 }
 

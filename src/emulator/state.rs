@@ -104,6 +104,13 @@ pub struct Tenant {
     /// PATCHes answered 202 that apply later.
     #[serde(default)]
     pub deferred: Vec<Deferred>,
+    /// The earliest instant a pending order finishes provisioning.
+    #[serde(
+        default,
+        deserialize_with = "dates::de_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_provisioning: Option<DateTime<Utc>>,
 }
 
 impl Tenant {
@@ -153,11 +160,25 @@ pub struct Customer {
     pub orders: Vec<Order>,
     #[serde(default)]
     pub carts: Vec<Cart>,
+    /// Agreements this partner attested for the customer (wire shape:
+    /// `primaryContact`, `dateAgreed`, `templateId`, `type`). A seed marks a
+    /// customer attested by listing one here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agreements: Vec<serde_json::Value>,
 }
 
 impl Customer {
     pub fn has_relationship(&self) -> bool {
         self.relationship.eq_ignore_ascii_case("reseller")
+    }
+
+    /// Whether the partner attested the Microsoft Customer Agreement.
+    pub fn has_customer_agreement(&self) -> bool {
+        self.agreements.iter().any(|a| {
+            a.get("type")
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case(AGREEMENT_TYPE))
+        })
     }
 
     pub fn subscription_mut(&mut self, id: &str) -> Option<&mut Subscription> {
@@ -166,6 +187,9 @@ impl Customer {
             .find(|s| s.id.eq_ignore_ascii_case(id))
     }
 }
+
+/// The agreement type new-commerce purchases need.
+pub const AGREEMENT_TYPE: &str = "MicrosoftCustomerAgreement";
 
 /// A subscription; `status` is free text so unknown values survive.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -257,6 +281,13 @@ pub struct Order {
         skip_serializing_if = "Option::is_none"
     )]
     pub visible_from: Option<DateTime<Utc>>,
+    /// While `pending`: when provisioning finishes (internal).
+    #[serde(
+        default,
+        deserialize_with = "dates::de_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provisioned_at: Option<DateTime<Utc>>,
 }
 
 impl Order {
@@ -283,6 +314,10 @@ pub struct OrderLineItem {
     pub partner_id_on_record: Option<String>,
     #[serde(default = "new_txn")]
     pub transaction_type: String,
+    /// The subscription this line gets once provisioned (internal; the
+    /// wire shows `subscriptionId` only after provisioning).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_subscription_id: Option<String>,
 }
 
 /// A cart; `status` is `Active` until checked out, then `Ordered`.
@@ -396,7 +431,7 @@ fn usd() -> String {
     "USD".into()
 }
 fn new_txn() -> String {
-    "new".into()
+    "New".into()
 }
 fn user_purchase() -> String {
     "UserPurchase".into()

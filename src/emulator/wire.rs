@@ -86,6 +86,12 @@ pub fn subscription(s: &Subscription, customer_id: &str) -> Value {
 pub fn order(o: &Order) -> Value {
     let mut map = to_object(o);
     map.remove("visibleFrom");
+    map.remove("provisionedAt");
+    if let Some(Value::Array(lines)) = map.get_mut("lineItems") {
+        for line in lines.iter_mut().filter_map(Value::as_object_mut) {
+            line.remove("pendingSubscriptionId");
+        }
+    }
     let base = format!("/v1/customers/{}/orders/{}", o.reference_customer_id, o.id);
     map.insert("currencySymbol".into(), json!("$"));
     map.insert(
@@ -105,6 +111,11 @@ pub fn cart(c: &Cart) -> Value {
 /// The PascalCase JSON text of a resource, as audit records carry it.
 pub fn pascal_json(value: &Value) -> String {
     pascal(value).to_string()
+}
+
+/// A resource with PascalCase member names (the `pascalpatch` quirk).
+pub fn pascal_value(value: &Value) -> Value {
+    pascal(value)
 }
 
 fn pascal(value: &Value) -> Value {

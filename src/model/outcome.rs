@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 pub enum Outcome {
     /// Push: the destination copy was bought.
     Bought,
+    /// Push: the order was placed (it exists and is never bought again),
+    /// but its subscription is not provisioned yet; push resolves it.
+    Provisioning,
     /// Push: the customer is not ready (no reseller relationship yet).
     Waiting,
     /// A definitive refusal; nothing changed for this row.
@@ -46,8 +49,9 @@ pub enum Outcome {
 
 impl Outcome {
     /// Every outcome, in display order.
-    pub const ALL: [Outcome; 11] = [
+    pub const ALL: [Outcome; 12] = [
         Outcome::Bought,
+        Outcome::Provisioning,
         Outcome::Waiting,
         Outcome::Failed,
         Outcome::InDoubt,
@@ -64,6 +68,7 @@ impl Outcome {
     pub const fn token(self) -> &'static str {
         match self {
             Outcome::Bought => "bought",
+            Outcome::Provisioning => "provisioning",
             Outcome::Waiting => "waiting",
             Outcome::Failed => "failed",
             Outcome::InDoubt => "in_doubt",
@@ -86,6 +91,7 @@ impl Outcome {
     pub const fn label(self) -> &'static str {
         match self {
             Outcome::Bought => "bought",
+            Outcome::Provisioning => "bought, provisioning",
             Outcome::Waiting => "waiting for the customer",
             Outcome::Failed => "failed",
             Outcome::InDoubt => "in doubt",
@@ -111,7 +117,7 @@ impl Outcome {
     pub const fn may_have_bought(self) -> bool {
         matches!(
             self,
-            Outcome::Bought | Outcome::InDoubt | Outcome::AlreadyThere
+            Outcome::Bought | Outcome::Provisioning | Outcome::InDoubt | Outcome::AlreadyThere
         )
     }
 

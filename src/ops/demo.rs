@@ -123,6 +123,18 @@ pub fn client(base: &str, tenant: &str) -> Result<ClientApi, ApiError> {
 /// if bought early by hand (the refresh must adopt it, not buy again).
 pub const BOUGHT_BY_HAND: &str = "e0b1e0b1-0000-4000-8000-00000000e001";
 
+/// The signer push attests for the demo's one customer without an attested
+/// Microsoft Customer Agreement (what `[attestation]` holds in real use).
+pub fn attestation() -> crate::push::port::Attestation {
+    crate::push::port::Attestation {
+        first_name: "Demo".into(),
+        last_name: "Signer".into(),
+        email: "signer@customer.example".into(),
+        phone_number: None,
+        date_agreed: "2026-11-01T00:00:00Z".into(),
+    }
+}
+
 /// A world where the source holds the workbook's subscriptions and the
 /// destination the same customers (all but one have accepted the reseller
 /// relationship, so the "waiting" path shows too; one already holds one of
@@ -141,11 +153,11 @@ pub fn world(book: &MigrationBook, plan: &Plan) -> serde_json::Value {
                     "terms": if legacy { json!([]) } else { json!(["P1M", "P1Y", "P3Y"]) } }),
         );
     }
-    let waiting = plan
-        .customers
-        .iter()
-        .find(|c| !c.line_items.is_empty())
-        .map(|c| c.tenant_id.clone());
+    let mut buying = plan.customers.iter().filter(|c| !c.line_items.is_empty());
+    let waiting = buying.next().map(|c| c.tenant_id.clone());
+    // One customer whose Microsoft Customer Agreement is not attested yet:
+    // push attests it from the demo's `[attestation]` details.
+    let unattested = buying.next().map(|c| c.tenant_id.clone());
     let early = plan
         .customers
         .iter()
@@ -197,6 +209,13 @@ pub fn world(book: &MigrationBook, plan: &Plan) -> serde_json::Value {
                 "billingType": "license",
                 "billingCycle": i.billing_cycle.clone().unwrap_or_else(|| "monthly".into()),
                 "termDuration": i.term.clone().unwrap_or_else(|| "P1Y".into()) }]);
+        }
+        if unattested.as_deref() != Some(c.tenant_id.as_str()) {
+            let domain = c
+                .primary_domain
+                .as_deref()
+                .unwrap_or("example.onmicrosoft.com");
+            dst["agreements"] = json!([crate::emulator::seed::attested(domain)]);
         }
         dest_customers.push(dst);
     }

@@ -10,15 +10,18 @@ use uuid::Uuid;
 
 use crate::api::types::BillingCycle as WireCycle;
 use crate::api::{
-    ApiError, Cart, CartLineItem, Client, CustomerQuery, ErrorClass, Order, OrderLineItem,
-    Subscription,
+    Agreement, AgreementContact, ApiError, CUSTOMER_AGREEMENT, Cart, CartLineItem, Client,
+    CustomerQuery, ErrorClass, Order, OrderLineItem, Subscription,
 };
 use crate::model;
 
 use super::port::{
-    BuyLine, CallError, CartCreated, CatalogEntry, CheckoutResult, CustomerInfo, OrderError,
-    OrderInfo, OrderLine, PartnerApi, PatchOutcome, SubscriptionInfo,
+    Attestation, BuyLine, CallError, CartCreated, CatalogEntry, CheckoutResult, CustomerInfo,
+    OrderError, OrderInfo, OrderLine, PartnerApi, PatchOutcome, SubscriptionInfo,
 };
+
+/// "A partner confirmed agreement already exists for the customer."
+const AGREEMENT_EXISTS: &str = "600061";
 
 /// The engine's view of a real (or emulated) Partner Center account.
 #[derive(Clone)]
@@ -323,6 +326,56 @@ impl PartnerApi for ClientApi {
             .await
             .map_err(call_error)?;
         Ok(PatchOutcome::Applied(Box::new(subscription_info(&done))))
+    }
+
+    async fn attest_agreement(
+        &self,
+        customer_id: &str,
+        rid: &str,
+        attestation: &Attestation,
+    ) -> Result<(), CallError> {
+        let rid = request_id(rid)?;
+        let present = self
+            .client
+            .list_agreements(customer_id, CUSTOMER_AGREEMENT)
+            .await
+            .map_err(call_error)?;
+        if !present.is_empty() {
+            return Ok(());
+        }
+        let templates = self
+            .client
+            .agreement_templates(CUSTOMER_AGREEMENT)
+            .await
+            .map_err(call_error)?;
+        let template = templates.first().ok_or_else(|| CallError::Rejected {
+            status: 0,
+            code: String::new(),
+            message: "Partner Center lists no Microsoft Customer Agreement template".into(),
+        })?;
+        let agreement = Agreement {
+            user_id: None,
+            primary_contact: AgreementContact {
+                first_name: attestation.first_name.clone(),
+                last_name: attestation.last_name.clone(),
+                email: attestation.email.clone(),
+                phone_number: attestation.phone_number.clone(),
+            },
+            date_agreed: attestation.date_agreed.clone(),
+            template_id: template.template_id.clone(),
+            agreement_type: CUSTOMER_AGREEMENT.to_owned(),
+            agreement_link: None,
+        };
+        match self
+            .client
+            .create_agreement(customer_id, &agreement, rid)
+            .await
+        {
+            Ok(_) => Ok(()),
+            // Already attested with this contact (a replay after a lost answer).
+            Err(e) if e.code() == Some(AGREEMENT_EXISTS) => Ok(()),
+            Err(e) => Err(call_error(e)),
+        }
     }
 
     async fn relationship_request_url(&self) -> Result<String, CallError> {

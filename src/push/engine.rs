@@ -14,11 +14,12 @@ use std::sync::Arc;
 use serde_json::json;
 use tokio::task::JoinSet;
 
+use super::agreement;
 use super::crash::{self, Point};
 use super::journal::{EntryState, Intent, Journal, JournalError, RequestKind, RowOutcome};
 use super::outcomes::{checkout_outcomes, order_outcomes, record, row};
-use super::port::{BuyLine, CallError, PartnerApi};
-use super::settle;
+use super::port::{Attestation, BuyLine, CallError, PartnerApi};
+use super::{provisioning, settle};
 use crate::api::throttle::Throttle;
 use crate::model::{Outcome, Phase};
 
@@ -44,6 +45,10 @@ pub struct PushOptions {
     /// The message for customers without a reseller relationship;
     /// `{url}` and `{customer}` are replaced.
     pub relationship_message: String,
+    /// Attest a customer's Microsoft Customer Agreement with these details
+    /// when a purchase is refused for want of it; `None`: report the
+    /// customer as waiting instead.
+    pub attestation: Option<Attestation>,
 }
 
 impl Default for PushOptions {
@@ -55,6 +60,7 @@ impl Default for PushOptions {
                 "{customer} has not accepted the reseller relationship with the destination \
                                    account; send them this link: {url}"
                     .to_owned(),
+            attestation: None,
         }
     }
 }
@@ -94,8 +100,10 @@ pub async fn push<A: PartnerApi + 'static>(
     // Read once: each customer's rows are worked by one task only, so a
     // snapshot taken after settling stays true for every other customer.
     let settled = Arc::new(covered_rows(&journal)?);
+    let waiting = Arc::new(provisioning::waiting(&journal)?);
     let throttle = Throttle::new(options.initial_concurrency, options.max_concurrency);
     let mut tasks = JoinSet::new();
+    let all_customers = customers.clone();
     for customer in customers {
         let (api, journal, throttle, progress) = (
             api.clone(),
@@ -105,13 +113,28 @@ pub async fn push<A: PartnerApi + 'static>(
         );
         let blocked = blocked.contains(&customer.customer_id);
         let message = options.relationship_message.clone();
+        let attestation = options.attestation.clone();
         let settled = settled.clone();
+        let waiting = waiting.clone();
         tasks.spawn(async move {
             let _permit = throttle.acquire().await;
+            let lines: Vec<&BuyLine> = customer.cart.iter().chain(&customer.order).collect();
+            provisioning::resolve(
+                api.as_ref(),
+                &journal,
+                &customer.customer_id,
+                &lines,
+                &waiting,
+            )
+            .await?;
             let rows = if blocked {
                 mark_blocked(&journal, &customer, &settled)?
             } else {
-                push_customer(api.as_ref(), &journal, &customer, &message, &settled).await?
+                let ctx = Ctx {
+                    relationship_message: &message,
+                    attestation: attestation.as_ref(),
+                };
+                push_customer(api.as_ref(), &journal, &customer, &ctx, &settled).await?
             };
             throttle.observe(api.throttled());
             progress.customer_done(&customer.customer_id, &rows, throttle.limit());
@@ -138,7 +161,49 @@ pub async fn push<A: PartnerApi + 'static>(
     if let Some(err) = first_error {
         return Err(err);
     }
+    sweep_provisioning(&api, &journal, all_customers, throttle).await?;
     Ok(journal.row_outcomes(PHASE)?)
+}
+
+/// Last look, once every customer is done, at rows still `provisioning`
+/// (orders placed this run): one order lookup per such customer.
+async fn sweep_provisioning<A: PartnerApi + 'static>(
+    api: &Arc<A>,
+    journal: &Arc<Journal>,
+    customers: Vec<CustomerPush>,
+    throttle: Arc<Throttle>,
+) -> Result<(), PushError> {
+    let waiting = Arc::new(provisioning::waiting(journal)?);
+    if waiting.is_empty() {
+        return Ok(());
+    }
+    let mut tasks = JoinSet::new();
+    for customer in customers {
+        let (api, journal, throttle, waiting) = (
+            api.clone(),
+            journal.clone(),
+            throttle.clone(),
+            waiting.clone(),
+        );
+        tasks.spawn(async move {
+            let _permit = throttle.acquire().await;
+            let lines: Vec<&BuyLine> = customer.cart.iter().chain(&customer.order).collect();
+            provisioning::resolve(
+                api.as_ref(),
+                &journal,
+                &customer.customer_id,
+                &lines,
+                &waiting,
+            )
+            .await
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok(result) = joined {
+            result?;
+        }
+    }
+    Ok(())
 }
 
 /// Rows of a customer whose earlier request is still unsettled. Only rows
@@ -214,8 +279,9 @@ fn covered_rows(journal: &Journal) -> Result<Covered, JournalError> {
         let id = o.source_subscription_id;
         let keep = match o.outcome {
             Outcome::InDoubt => answered.contains(&id),
-            // Bought, or already at the destination: never bought again.
-            other => other.has_copy(),
+            // Bought, provisioning, or already at the destination: never
+            // bought again.
+            other => other.may_have_bought(),
         };
         if keep {
             covered.insert(id);
@@ -240,13 +306,20 @@ fn pending_rows(journal: &Journal, customer_id: &str) -> Result<HashSet<String>,
     Ok(covered)
 }
 
+/// What a customer's purchase needs besides its lines.
+struct Ctx<'a> {
+    relationship_message: &'a str,
+    attestation: Option<&'a Attestation>,
+}
+
 async fn push_customer<A: PartnerApi>(
     api: &A,
     journal: &Journal,
     customer: &CustomerPush,
-    relationship_message: &str,
+    ctx: &Ctx<'_>,
     settled: &Covered,
 ) -> Result<Vec<RowOutcome>, PushError> {
+    let relationship_message = ctx.relationship_message;
     let pending = pending_rows(journal, &customer.customer_id)?;
     let covered = |id: &String| pending.contains(id) || settled.contains(id);
     let todo = |lines: &[BuyLine]| -> Vec<BuyLine> {
@@ -311,7 +384,7 @@ async fn push_customer<A: PartnerApi>(
             journal,
             &customer.customer_id,
             &cart,
-            relationship_message,
+            ctx,
             &customer.customer_name,
         )
         .await?;
@@ -326,7 +399,7 @@ async fn push_customer<A: PartnerApi>(
         }
     }
     if !order.is_empty() {
-        out.extend(buy_by_order(api, journal, &customer.customer_id, &order).await?);
+        out.extend(buy_by_order(api, journal, &customer.customer_id, &order, ctx).await?);
     }
     Ok(out)
 }
@@ -346,9 +419,10 @@ async fn buy_by_cart<A: PartnerApi>(
     journal: &Journal,
     customer_id: &str,
     lines: &[BuyLine],
-    relationship_message: &str,
+    ctx: &Ctx<'_>,
     customer_name: &str,
 ) -> Result<Vec<RowOutcome>, PushError> {
+    let relationship_message = ctx.relationship_message;
     let rows: Vec<String> = lines
         .iter()
         .map(|l| l.source_subscription_id.clone())
@@ -399,45 +473,78 @@ async fn buy_by_cart<A: PartnerApi>(
             return rejected_or_doubt(journal, &cart_entry.request_id, lines, err, &message);
         }
     };
-    let checkout_entry = journal.record_intent(Intent {
-        kind: RequestKind::Checkout,
-        customer_id: customer_id.to_owned(),
-        rows,
-        body: json!({ "cart_id": cart.cart_id, "lines": lines, "cart": cart }),
-        depends_on: Some(cart_entry.request_id.clone()),
-    })?;
-    journal.mark_attempt(&checkout_entry.request_id)?;
-    crash::reached(Point::Intent);
-    let answer = api
-        .checkout(customer_id, &cart.cart_id, &checkout_entry.request_id)
-        .await;
-    crash::reached(Point::Answer);
-    match answer {
-        Ok(result) => {
-            let value = serde_json::to_value(&result).unwrap_or_default();
-            let rows = checkout_outcomes(lines, &cart, &result);
-            journal.settle_with_rows(
-                &checkout_entry.request_id,
-                EntryState::Done,
-                &value,
-                &rows,
-            )?;
-            crash::reached(Point::Settled);
-            Ok(rows)
-        }
-        Err(CallError::Rejected { code, .. }) if code == settle::CART_ALREADY_SUBMITTED => {
-            // Someone (an earlier attempt) already checked this cart out:
-            // find the order rather than buying again.
-            Ok(settle::settle_checkout_by_lookup(api, journal, &checkout_entry).await?)
-        }
-        Err(err) => {
-            let message = if no_relationship(&err) {
-                relationship_text(api, relationship_message, customer_name).await
-            } else {
-                String::new()
-            };
-            rejected_or_doubt(journal, &checkout_entry.request_id, lines, err, &message)
-        }
+    // At most two checkouts of the cart: the second only after attesting
+    // the customer's agreement when the first was refused for want of it
+    // (a refused checkout bought nothing and leaves the cart usable).
+    let mut attested = false;
+    loop {
+        let checkout_entry = journal.record_intent(Intent {
+            kind: RequestKind::Checkout,
+            customer_id: customer_id.to_owned(),
+            rows: rows.clone(),
+            body: json!({ "cart_id": cart.cart_id, "lines": lines, "cart": cart }),
+            depends_on: Some(cart_entry.request_id.clone()),
+        })?;
+        journal.mark_attempt(&checkout_entry.request_id)?;
+        crash::reached(Point::Intent);
+        let answer = api
+            .checkout(customer_id, &cart.cart_id, &checkout_entry.request_id)
+            .await;
+        crash::reached(Point::Answer);
+        return match answer {
+            Ok(result) => {
+                let value = serde_json::to_value(&result).unwrap_or_default();
+                let rows = checkout_outcomes(lines, &cart, &result);
+                journal.settle_with_rows(
+                    &checkout_entry.request_id,
+                    EntryState::Done,
+                    &value,
+                    &rows,
+                )?;
+                crash::reached(Point::Settled);
+                Ok(rows)
+            }
+            Err(CallError::Rejected { code, .. }) if code == settle::CART_ALREADY_SUBMITTED => {
+                // Someone (an earlier attempt) already checked this cart out:
+                // find the order rather than buying again.
+                Ok(settle::settle_checkout_by_lookup(api, journal, &checkout_entry).await?)
+            }
+            Err(CallError::Rejected { code, message, .. })
+                if code == agreement::AGREEMENT_MISSING =>
+            {
+                let done =
+                    agreement::after_refusal(api, customer_id, ctx.attestation, attested).await;
+                match done {
+                    Err(agreement::Refusal::Auth(m)) => Err(PushError::Auth(m)),
+                    Ok(()) => {
+                        let response =
+                            json!({ "code": code, "message": message, "then": "attested" });
+                        journal.settle(
+                            &checkout_entry.request_id,
+                            EntryState::Failed,
+                            &response,
+                        )?;
+                        attested = true;
+                        continue;
+                    }
+                    Err(agreement::Refusal::Wait(reason)) => Ok(agreement::waiting(
+                        journal,
+                        &checkout_entry.request_id,
+                        lines,
+                        &code,
+                        &reason,
+                    )?),
+                }
+            }
+            Err(err) => {
+                let message = if no_relationship(&err) {
+                    relationship_text(api, relationship_message, customer_name).await
+                } else {
+                    String::new()
+                };
+                rejected_or_doubt(journal, &checkout_entry.request_id, lines, err, &message)
+            }
+        };
     }
 }
 
@@ -446,6 +553,7 @@ async fn buy_by_order<A: PartnerApi>(
     journal: &Journal,
     customer_id: &str,
     lines: &[BuyLine],
+    ctx: &Ctx<'_>,
 ) -> Result<Vec<RowOutcome>, PushError> {
     let entry = journal.record_intent(Intent {
         kind: RequestKind::CreateOrder,
@@ -470,6 +578,25 @@ async fn buy_by_order<A: PartnerApi>(
             journal.settle_with_rows(&entry.request_id, EntryState::Done, &value, &rows)?;
             crash::reached(Point::Settled);
             Ok(rows)
+        }
+        Err(CallError::Rejected { code, .. }) if code == agreement::AGREEMENT_MISSING => {
+            // Attest now when allowed; the order itself waits for the next
+            // run either way (it was refused, nothing was bought).
+            let reason =
+                match agreement::after_refusal(api, customer_id, ctx.attestation, false).await {
+                    Ok(()) => {
+                        "the customer's agreement has just been attested; run push again".to_owned()
+                    }
+                    Err(agreement::Refusal::Wait(reason)) => reason,
+                    Err(agreement::Refusal::Auth(m)) => return Err(PushError::Auth(m)),
+                };
+            Ok(agreement::waiting(
+                journal,
+                &entry.request_id,
+                lines,
+                &code,
+                &reason,
+            )?)
         }
         Err(err) => rejected_or_doubt(journal, &entry.request_id, lines, err, ""),
     }

@@ -7,11 +7,13 @@
 //! talks to Partner Center through the [`port::PartnerApi`] trait.
 
 pub mod adapter;
+pub mod agreement;
 pub mod crash;
 pub mod engine;
 pub mod journal;
 pub mod outcomes;
 pub mod port;
+pub mod provisioning;
 pub mod retire;
 pub mod settle;
 pub mod verify;

@@ -13,6 +13,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use crate::api::catalog::CatalogEntry;
+/// Who signed the customer's Microsoft Customer Agreement, as the partner
+/// attests it (from the `[attestation]` configuration).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attestation {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone_number: Option<String>,
+    /// UTC date-time text.
+    pub date_agreed: String,
+}
 
 /// A call's failure, as the engine sees it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -192,6 +203,15 @@ pub trait PartnerApi: Send + Sync {
         catalog_item: &str,
         country: &str,
     ) -> impl Future<Output = Result<Option<CatalogEntry>, CallError>> + Send;
+    /// Make sure the customer's Microsoft Customer Agreement acceptance is
+    /// attested: nothing when it already is, else attest it with
+    /// `attestation` under `request_id` (a repeat is harmless).
+    fn attest_agreement(
+        &self,
+        customer_id: &str,
+        request_id: &str,
+        attestation: &Attestation,
+    ) -> impl Future<Output = Result<(), CallError>> + Send;
     /// The reseller-relationship request URL (App+User only; may fail).
     fn relationship_request_url(&self) -> impl Future<Output = Result<String, CallError>> + Send;
     /// 429 answers seen so far (the engine adapts its concurrency to them).

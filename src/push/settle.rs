@@ -3,9 +3,11 @@
 //! A `pending` journal entry means the request may or may not have reached
 //! Partner Center. Each kind is settled the safe way:
 //! - a cart creation bought nothing: it is closed as abandoned;
-//! - a checkout is replayed with its journalled `MS-RequestId` (a cart can
-//!   be checked out only once; "already submitted" sends us to look the
-//!   order up instead);
+//! - a checkout is replayed with its journalled `MS-RequestId`; whatever
+//!   the replay answers other than the result itself (already submitted,
+//!   cart not found because it expired, any other refusal), the customer's
+//!   orders are looked up before anything is released: only a lookup that
+//!   finds none of the lines lets a refused replay release its rows;
 //! - an order is first looked up among the customer's orders (created after
 //!   the intent, with the same lines) and only if none is found replayed
 //!   with the same request id, so even a service that forgot the id cannot
@@ -21,7 +23,7 @@ use serde_json::{Value, json};
 
 use super::crash::{self, Point};
 use super::journal::{Entry, EntryState, Journal, JournalError, RequestKind, RowOutcome};
-use super::outcomes::{checkout_outcomes, matches_line, order_outcomes, row};
+use super::outcomes::{checkout_outcomes, order_outcomes, order_rows, row};
 use super::port::{BuyLine, CallError, CartCreated, CheckoutResult, OrderInfo, PartnerApi};
 use crate::model::Outcome;
 
@@ -115,22 +117,98 @@ async fn settle_checkout<A: PartnerApi>(
             crash::reached(Point::Settled);
             Ok(true)
         }
-        Err(CallError::Rejected { code, .. }) if code == CART_ALREADY_SUBMITTED => {
-            let rows = settle_checkout_by_lookup(api, journal, entry).await?;
-            Ok(!rows.is_empty())
-        }
         Err(CallError::Rejected { code, message, .. }) => {
-            // Not applied (a checkout that was applied replays, or says
-            // "already submitted"): the rows may be bought again later.
-            settle_rejected(journal, entry, &lines, &code, &message)
+            // The first attempt may have bought although the replay is
+            // refused (the cart expired, the service forgot the request
+            // id): the customer's orders are the final word.
+            let rows = lookup_checkout(api, journal, entry, Some((&code, &message))).await?;
+            Ok(!rows.is_empty())
         }
         Err(_) => Ok(false),
     }
 }
 
-/// The cart was checked out but we lost the answer: find the orders it made
-/// among the customer's orders. Returns the recorded rows, or nothing (entry
-/// left pending) when they cannot be found yet.
+/// Settle a checkout from the customer's orders. With `refusal` (the replay
+/// was refused with that code and message): lines found are bought (or
+/// provisioning), and when *no* line is found and the refusal is not
+/// "already submitted" the lookup proves nothing was bought, so the rows
+/// are released as failed. Without a refusal, or when the cart was
+/// certainly checked out but its orders do not show yet, the entry stays
+/// in doubt unless every line is found. Returns the recorded rows (empty:
+/// still in doubt).
+///
+/// # Errors
+/// Journal failures only.
+async fn lookup_checkout<A: PartnerApi>(
+    api: &A,
+    journal: &Journal,
+    entry: &Entry,
+    refusal: Option<(&str, &str)>,
+) -> Result<Vec<RowOutcome>, JournalError> {
+    let lines = lines_of(entry);
+    let answer = api.list_orders(&entry.intent.customer_id).await;
+    crash::reached(Point::Answer);
+    let Ok(orders) = answer else {
+        return Ok(Vec::new());
+    };
+    let result = CheckoutResult {
+        orders: orders_after(&orders, &entry.created_at),
+        errors: Vec::new(),
+    };
+    let mut rows = checkout_outcomes(&lines, &cart_of(entry), &result);
+    let found = rows
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Bought | Outcome::Provisioning))
+        .count();
+    let missing = rows.iter().any(|r| r.outcome == Outcome::InDoubt);
+    if missing {
+        match refusal {
+            Some((code, message)) if code != CART_ALREADY_SUBMITTED || found > 0 => {
+                // Nothing bought (found == 0), or the checkout happened and
+                // the missing lines were in order groups that failed.
+                let why = if found == 0 {
+                    format!(
+                        "the replayed checkout was refused ({message}) and the customer's \
+                         orders show none of these lines: nothing was bought"
+                    )
+                } else {
+                    format!(
+                        "the checkout was placed, but this line is in none of its orders \
+                         (replay refused: {message})"
+                    )
+                };
+                for r in rows.iter_mut().filter(|r| r.outcome == Outcome::InDoubt) {
+                    r.outcome = Outcome::Failed;
+                    r.error_code = Some(code.to_owned());
+                    r.error_message = Some(why.clone());
+                }
+                if found == 0 {
+                    let response =
+                        json!({ "code": code, "message": message, "lookup": "no order" });
+                    journal.settle_with_rows(
+                        &entry.request_id,
+                        EntryState::Failed,
+                        &response,
+                        &rows,
+                    )?;
+                    crash::reached(Point::Settled);
+                    return Ok(rows);
+                }
+            }
+            // Not all found yet (read-after-write lag?): keep it in doubt.
+            _ => return Ok(Vec::new()),
+        }
+    }
+    let value = json!({ "settled_by": "order lookup", "result": result });
+    journal.settle_with_rows(&entry.request_id, EntryState::Done, &value, &rows)?;
+    crash::reached(Point::Settled);
+    Ok(rows)
+}
+
+/// The cart was checked out but we lost the answer ("already submitted"):
+/// find the orders it made among the customer's orders. Returns the
+/// recorded rows, or nothing (entry left pending) when they cannot be
+/// found yet.
 ///
 /// # Errors
 /// Journal failures only.
@@ -139,26 +217,7 @@ pub async fn settle_checkout_by_lookup<A: PartnerApi>(
     journal: &Journal,
     entry: &Entry,
 ) -> Result<Vec<RowOutcome>, JournalError> {
-    let lines = lines_of(entry);
-    let answer = api.list_orders(&entry.intent.customer_id).await;
-    crash::reached(Point::Answer);
-    let Ok(orders) = answer else {
-        return Ok(Vec::new());
-    };
-    let found = orders_after(&orders, &entry.created_at);
-    let result = CheckoutResult {
-        orders: found,
-        errors: Vec::new(),
-    };
-    let rows = checkout_outcomes(&lines, &CartCreated::default(), &result);
-    if rows.iter().any(|r| r.outcome != Outcome::Bought) {
-        // Not all lines found (read-after-write lag?): keep it in doubt.
-        return Ok(Vec::new());
-    }
-    let value = json!({ "settled_by": "order lookup", "result": result });
-    journal.settle_with_rows(&entry.request_id, EntryState::Done, &value, &rows)?;
-    crash::reached(Point::Settled);
-    Ok(rows)
+    lookup_checkout(api, journal, entry, None).await
 }
 
 async fn settle_order<A: PartnerApi>(
@@ -221,15 +280,10 @@ fn settle_rejected(
     Ok(true)
 }
 
-/// Whether an order holds exactly the lines we asked for.
+/// Whether an order holds exactly the lines we asked for (by offer and
+/// quantity, line numbers breaking ties).
 fn order_matches(order: &OrderInfo, lines: &[BuyLine]) -> bool {
-    order.lines.len() == lines.len()
-        && lines.iter().enumerate().all(|(i, want)| {
-            order
-                .lines
-                .iter()
-                .any(|got| got.line_number as usize == i && matches_line(want, got))
-        })
+    order.lines.len() == lines.len() && order_rows(lines, order).iter().all(Option::is_some)
 }
 
 /// Orders created no earlier than the intent (less clock skew). Orders

@@ -377,6 +377,16 @@ impl PartnerApi for Fake {
         }))
     }
 
+    async fn attest_agreement(
+        &self,
+        _customer_id: &str,
+        _request_id: &str,
+        _attestation: &super::port::Attestation,
+    ) -> Result<(), CallError> {
+        self.lock().calls += 1;
+        Ok(())
+    }
+
     async fn relationship_request_url(&self) -> Result<String, CallError> {
         Ok("https://admin.example/invite?partnerId=dest".into())
     }

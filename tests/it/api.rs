@@ -3,6 +3,7 @@
 //! and secret hygiene. Writes (orders, carts, PATCH) are in `api/writes.rs`;
 //! the scripted server is `support/scripted.rs`.
 
+mod quirks;
 mod writes;
 
 use std::sync::Arc;

@@ -20,6 +20,7 @@ mod auth;
 mod faults;
 mod patch;
 mod purchases;
+mod quirks;
 mod reads;
 
 use std::sync::{Arc, Mutex};

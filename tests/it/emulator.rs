@@ -4,6 +4,7 @@
 
 mod faults;
 mod reads;
+mod realism;
 mod service_faults;
 mod writes;
 

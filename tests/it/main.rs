@@ -19,5 +19,6 @@ mod plan;
 mod plan_fixtures;
 mod pull;
 mod push;
+mod push_real;
 mod sheet;
 mod support;

@@ -4,7 +4,11 @@
 //! failing the cart; valid items with the same billing cycle and term
 //! share an order group. Checkout turns each group into one order, or one
 //! `orderErrors` entry (partial success, 201 either way); sandbox limits
-//! answer 10009 here. A cart is checked out once: again → 400 800065.
+//! answer 10009 here. A cart is checked out once: again → 400 800065. A
+//! cart lives for the emulator's cart TTL (7 days by default): checking
+//! out an expired cart answers 404 800008 like an unknown one. Checkout
+//! needs the customer's attested agreement when the emulator requires it
+//! (403 13605).
 
 use std::collections::BTreeMap;
 
@@ -13,12 +17,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use serde_json::{Value, json};
 
 use super::Caller;
 use super::orders::buying_customer;
-use super::purchase::{Ctx, Line, LineError, purchase, sandbox_full, validate};
+use super::purchase::{Ctx, Line, LineError, check_agreement, purchase, sandbox_full, validate};
 use crate::emulator::errors::{ApiError, ApiResult};
 use crate::emulator::runtime::App;
 use crate::emulator::state::{
@@ -151,6 +155,7 @@ pub async fn create(
     let items = parse_items(&body)?;
     let now = Utc::now();
     app.with(|rt| {
+        let expires = rt.realism.cart_expiry(now);
         let World { catalog, tenants } = &mut rt.world;
         let tenant = tenants
             .iter_mut()
@@ -162,7 +167,7 @@ pub async fn create(
             id: uuid::Uuid::new_v4().to_string(),
             creation_timestamp: now,
             last_modified_timestamp: now,
-            expiration_timestamp: now + Duration::days(7),
+            expiration_timestamp: expires,
             last_modified_user: tenant.user_principal_name.clone(),
             status: "Active".into(),
             line_items: items,
@@ -187,10 +192,11 @@ pub async fn get_one(
         let customer = tenant
             .customer(&cid)
             .ok_or_else(|| ApiError::customer_not_found(&cid))?;
+        let now = Utc::now();
         customer
             .carts
             .iter()
-            .find(|c| c.id.eq_ignore_ascii_case(&id))
+            .find(|c| c.id.eq_ignore_ascii_case(&id) && c.expiration_timestamp > now)
             .map(|c| Json(wire::cart(c)).into_response())
             .ok_or_else(|| cart_not_found(&id))
     })
@@ -201,15 +207,23 @@ pub async fn checkout(
     Extension(caller): Extension<Caller>,
     Path((cid, id)): Path<(String, String)>,
 ) -> ApiResult {
-    let ctx = Ctx {
-        now: Utc::now(),
-        lag_ms: caller.lag_ms,
-        correlation_id: &caller.correlation_id,
-    };
+    let now = Utc::now();
     app.with(|rt| {
+        let realism = rt.realism;
+        let ctx = Ctx {
+            now,
+            lag_ms: caller.lag_ms,
+            correlation_id: &caller.correlation_id,
+            provisioned_at: realism.provisioned_at(now),
+        };
         let World { catalog, tenants } = &mut rt.world;
         let tenant = tenants.iter_mut().find(|t| t.name == caller.tenant).ok_or_else(ApiError::unauthorized)?;
         let customer_id = buying_customer(tenant, &cid)?;
+        let known = tenant.customer(&customer_id).is_some_and(|c| c.carts.iter().any(|c| c.id.eq_ignore_ascii_case(&id) && c.expiration_timestamp > now));
+        if !known {
+            return Err(cart_not_found(&id));
+        }
+        check_agreement(tenant, &customer_id, realism.require_agreement)?;
         let customer = tenant.customer_mut(&customer_id).ok_or_else(|| ApiError::customer_not_found(&cid))?;
         let cart = customer.carts.iter_mut().find(|c| c.id.eq_ignore_ascii_case(&id)).ok_or_else(|| cart_not_found(&id))?;
         if cart.status != "Active" {

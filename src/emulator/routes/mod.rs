@@ -2,6 +2,7 @@
 //! [`gate`] middleware), the token endpoint, and `/_admin`.
 
 pub mod admin;
+mod agreements;
 mod audit;
 mod auth;
 mod carts;
@@ -11,6 +12,7 @@ mod gate;
 mod orders;
 mod paging;
 mod purchase;
+mod quirks;
 pub mod subscriptions;
 
 use axum::Router;
@@ -53,6 +55,15 @@ pub fn router(app: App) -> Router {
             get(orders::list).post(orders::create),
         )
         .route("/v1/customers/{cid}/orders/{oid}", get(orders::get_one))
+        .route(
+            "/v1/customers/{cid}/orders/{oid}/provisioningstatus",
+            get(orders::provisioning),
+        )
+        .route(
+            "/v1/customers/{cid}/agreements",
+            get(agreements::list).post(agreements::create),
+        )
+        .route("/v1/agreements", get(agreements::templates))
         .route("/v1/customers/{cid}/carts", post(carts::create))
         .route("/v1/customers/{cid}/carts/{id}", get(carts::get_one))
         .route(
@@ -71,7 +82,8 @@ pub fn router(app: App) -> Router {
             "/customers/{cid}/subscriptions/{sid}",
             get(subscriptions::get_one),
         )
-        .route_layer(from_fn_with_state(app.clone(), gate::gate));
+        .route_layer(from_fn_with_state(app.clone(), gate::gate))
+        .layer(from_fn_with_state(app.clone(), quirks::rewrite));
     Router::new()
         .route("/{tenant}/oauth2/token", post(auth::token))
         .route("/{tenant}/oauth2/v2.0/token", post(auth::token))

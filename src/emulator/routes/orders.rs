@@ -1,8 +1,12 @@
-//! Orders (legacy offers, add-ons): `POST` creates an order and its
-//! subscriptions (201, `lineItems[].subscriptionId` set), `GET` lists or
-//! fetches them. Errors: 403 20002 no relationship, 400 800071 line item
-//! numbers not 0..n-1, 400 800004 unknown offer, 400 800017 seats
-//! outside the item's limits, 400 800018 sandbox limits.
+//! Orders: `POST` creates an order and its subscriptions (201; `pending`
+//! without subscription ids until provisioned, unless the emulator runs
+//! with instant provisioning), `GET` lists or fetches them, and
+//! `…/provisioningstatus` tells per line whether its subscription exists.
+//! Errors: 403 20002 no relationship, 403 13605 customer agreement not
+//! attested, 400 500600 legacy offer (no longer sold, unless the emulator
+//! runs with legacy orders on), 400 800071 line item numbers not 0..n-1,
+//! 400 800004 unknown offer, 400 800017 seats outside the item's limits,
+//! 400 800018 sandbox limits.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -13,11 +17,11 @@ use chrono::Utc;
 use serde_json::Value;
 
 use super::Caller;
-use super::purchase::{Ctx, Line, LineError, purchase, sandbox_full, validate};
+use super::purchase::{Ctx, Line, LineError, check_agreement, purchase, sandbox_full, validate};
 use super::subscriptions::caller_customer;
 use crate::emulator::errors::{ApiError, ApiResult};
 use crate::emulator::runtime::App;
-use crate::emulator::state::{Tenant, World};
+use crate::emulator::state::{Tenant, World, is_new_commerce};
 use crate::emulator::wire;
 
 /// The customer a write names: 404 if unknown, 403 20002 if the
@@ -89,18 +93,34 @@ pub async fn create(
 ) -> ApiResult {
     let body: Value = ApiError::json_body(&body)?;
     let (lines, cycle) = parse_lines(&body)?;
-    let ctx = Ctx {
-        now: Utc::now(),
-        lag_ms: caller.lag_ms,
-        correlation_id: &caller.correlation_id,
-    };
+    let now = Utc::now();
     app.with(|rt| {
+        let realism = rt.realism;
+        let ctx = Ctx {
+            now,
+            lag_ms: caller.lag_ms,
+            correlation_id: &caller.correlation_id,
+            provisioned_at: realism.provisioned_at(now),
+        };
         let World { catalog, tenants } = &mut rt.world;
         let tenant = tenants
             .iter_mut()
             .find(|t| t.name == caller.tenant)
             .ok_or_else(ApiError::unauthorized)?;
         let customer_id = buying_customer(tenant, &cid)?;
+        if !realism.legacy_orders
+            && let Some(line) = lines.iter().find(|l| !is_new_commerce(&l.offer_id))
+        {
+            return Err(ApiError::bad_request(
+                500600,
+                format!(
+                    "{} is a legacy offer: legacy subscriptions can no longer be bought; \
+                     buy the new-commerce product instead.",
+                    line.offer_id
+                ),
+            ));
+        }
+        check_agreement(tenant, &customer_id, realism.require_agreement)?;
         for line in &lines {
             validate(catalog, line, tenant.sandbox).map_err(|e| line_fault(&e, &line.offer_id))?;
         }
@@ -164,5 +184,50 @@ pub async fn get_one(
                     format!("Order {oid} was not found."),
                 )
             })
+    })
+}
+
+/// `GET …/orders/{oid}/provisioningstatus`: per line, `fulfilled` with its
+/// subscription id, or `pending`.
+pub async fn provisioning(
+    State(app): State<App>,
+    Extension(caller): Extension<Caller>,
+    Path((cid, oid)): Path<(String, String)>,
+) -> ApiResult {
+    let now = Utc::now();
+    app.with(|rt| {
+        let customer = caller_customer(rt, &caller, &cid)?;
+        let order = customer
+            .orders
+            .iter()
+            .find(|o| o.id.eq_ignore_ascii_case(&oid) && o.visible(now))
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    800001,
+                    format!("Order {oid} was not found."),
+                )
+            })?;
+        let items = order
+            .line_items
+            .iter()
+            .map(|l| {
+                serde_json::json!({
+                    "lineItemNumber": l.line_item_number,
+                    "status": if l.subscription_id.is_some() { "fulfilled" } else { "pending" },
+                    "quantity": l.quantity,
+                    "subscriptionId": l.subscription_id,
+                    "attributes": {"objectType": "OrderLineItemProvisioningStatus"},
+                })
+            })
+            .collect();
+        Ok(Json(wire::collection(
+            items,
+            &format!(
+                "/v1/customers/{}/orders/{}/provisioningstatus",
+                customer.id, order.id
+            ),
+        ))
+        .into_response())
     })
 }

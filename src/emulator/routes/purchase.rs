@@ -1,11 +1,17 @@
 //! Buying, shared by orders and cart checkout: validate line items against
-//! the catalog and the sandbox limits, then create the order, one
-//! subscription per line item (ids set in the line items) and the
-//! `create_order` audit record with its documented `customizedData`.
+//! the catalog and the sandbox limits, check the customer's agreement, then
+//! create the order, one subscription per line item and the `create_order`
+//! audit record with its documented `customizedData`. With a provisioning
+//! delay (the realistic default) the order is `pending`, its subscriptions
+//! `pending` and its lines without subscription ids until
+//! [`crate::emulator::realism::provision_due`] finishes them.
 
 use chrono::{DateTime, Duration, Months, Utc};
 
+use axum::http::StatusCode;
+
 use crate::emulator::changes::{AuditEntry, append};
+use crate::emulator::errors::ApiError;
 use crate::emulator::state::{
     CatalogItem, KeyValue, Order, OrderLineItem, Subscription, Tenant, is_new_commerce,
 };
@@ -104,11 +110,33 @@ pub fn sandbox_full(tenant: &Tenant, customer_id: &str, adding: usize) -> bool {
         })
 }
 
+/// 403 13605 when purchases need an attested Microsoft Customer Agreement
+/// and `customer_id` has none.
+pub fn check_agreement(tenant: &Tenant, customer_id: &str, required: bool) -> Result<(), ApiError> {
+    if !required
+        || tenant
+            .customer(customer_id)
+            .is_some_and(|c| c.has_customer_agreement())
+    {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        13605,
+        format!(
+            "The partner has not attested the customer's acceptance of the Microsoft Customer \
+             Agreement for customer {customer_id}."
+        ),
+    ))
+}
+
 /// Context of a purchase.
 pub struct Ctx<'a> {
     pub now: DateTime<Utc>,
     pub lag_ms: u64,
     pub correlation_id: &'a str,
+    /// When the order finishes provisioning (`None`: at once).
+    pub provisioned_at: Option<DateTime<Utc>>,
 }
 
 /// Create the order and its subscriptions (lines already validated).
@@ -153,16 +181,21 @@ pub fn purchase(
             sub.billing_type = item.billing_type.to_ascii_lowercase();
             sub.unit_type = "none".into();
         }
+        let pending = ctx.provisioned_at.is_some();
+        if pending {
+            sub.status = "pending".into();
+        }
         items.push(OrderLineItem {
             line_item_number: line.number,
             offer_id: sub.offer_id.clone(),
             quantity: line.quantity,
-            subscription_id: Some(sub.id.clone()),
+            subscription_id: (!pending).then(|| sub.id.clone()),
+            pending_subscription_id: pending.then(|| sub.id.clone()),
             parent_subscription_id: line.parent_subscription_id.clone(),
             friendly_name: Some(sub.friendly_name.clone()),
             term_duration: sub.term_duration.clone(),
             partner_id_on_record: line.partner_on_record.clone(),
-            transaction_type: "new".into(),
+            transaction_type: "New".into(),
         });
         customer.subscriptions.push(sub);
     }
@@ -172,14 +205,23 @@ pub fn purchase(
         billing_cycle: cycle.to_owned(),
         line_items: items,
         creation_date: now,
-        status: "completed".into(),
+        status: if ctx.provisioned_at.is_some() {
+            "pending"
+        } else {
+            "completed"
+        }
+        .into(),
         transaction_type: "UserPurchase".into(),
         currency_code: "USD".into(),
         visible_from,
+        provisioned_at: ctx.provisioned_at,
     };
     customer.orders.push(order.clone());
     let customer_name = customer.company_name.clone();
     let customer_id = customer.id.clone();
+    if let Some(at) = ctx.provisioned_at {
+        tenant.next_provisioning = Some(tenant.next_provisioning.map_or(at, |n| n.min(at)));
+    }
     let new = wire::order(&order);
     append(
         tenant,
@@ -209,7 +251,10 @@ fn customized(order: &Order) -> Vec<KeyValue> {
         data.push(kv(format!("OfferId-{i}"), line.offer_id.clone()));
         data.push(kv(
             format!("SubscriptionId-{i}"),
-            line.subscription_id.clone().unwrap_or_default(),
+            line.subscription_id
+                .clone()
+                .or_else(|| line.pending_subscription_id.clone())
+                .unwrap_or_default(),
         ));
         data.push(kv(
             format!("SubscriptionName-{i}"),

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use csp_consolidate::api::{Client, ClientConfig, Cloud, Credential, Secret, Timer};
-use csp_consolidate::emulator::{self, EmulatorConfig, EmulatorHandle, TenantCounters, World};
+use csp_consolidate::emulator::{
+    self, EmulatorConfig, EmulatorHandle, Realism, TenantCounters, World,
+};
 
 /// The bundled example world (`fixtures/emulator/seed.json`).
 pub fn example() -> World {
@@ -16,13 +18,34 @@ pub fn example() -> World {
 }
 
 /// Start an emulator on `world` (listening on 127.0.0.1:0); `tweak` adjusts
-/// its config first.
+/// its config first. Purchases are the kind ones ([`Realism::kind`]:
+/// instant provisioning, legacy offers sold, no attestation needed) unless
+/// `tweak` sets `config.realism` (see [`start_realistic`]).
 pub async fn start(world: World, tweak: impl FnOnce(&mut EmulatorConfig)) -> EmulatorHandle {
     let mut config = EmulatorConfig::new(world);
+    config.realism = Realism::kind();
     tweak(&mut config);
     emulator::spawn(config)
         .await
         .unwrap_or_else(|e| panic!("spawn emulator: {e}"))
+}
+
+/// [`start`] with the emulator's realistic purchases (pending orders
+/// provisioned after `provisioning_ms`, legacy offers refused, attestation
+/// required), then `tweak`.
+pub async fn start_realistic(
+    world: World,
+    provisioning_ms: u64,
+    tweak: impl FnOnce(&mut EmulatorConfig),
+) -> EmulatorHandle {
+    start(world, |c| {
+        c.realism = Realism {
+            provisioning_delay_ms: provisioning_ms,
+            ..Realism::default()
+        };
+        tweak(c);
+    })
+    .await
 }
 
 /// An emulator on a runtime of its own (the runtime outlives the handle),
