@@ -118,15 +118,7 @@ pub async fn push<A: PartnerApi + 'static>(
         let waiting = waiting.clone();
         tasks.spawn(async move {
             let _permit = throttle.acquire().await;
-            let lines: Vec<&BuyLine> = customer.cart.iter().chain(&customer.order).collect();
-            provisioning::resolve(
-                api.as_ref(),
-                &journal,
-                &customer.customer_id,
-                &lines,
-                &waiting,
-            )
-            .await?;
+            resolve_provisioning(api.as_ref(), &journal, &customer, &waiting).await?;
             let rows = if blocked {
                 mark_blocked(&journal, &customer, &settled)?
             } else {
@@ -141,14 +133,24 @@ pub async fn push<A: PartnerApi + 'static>(
             Ok::<_, PushError>(())
         });
     }
+    join_workers(tasks, |()| {}).await?;
+    sweep_provisioning(&api, &journal, all_customers, throttle).await?;
+    Ok(journal.row_outcomes(PHASE)?)
+}
+
+/// Wait for every worker; the first error stops the others (credentials
+/// or journal gone: nothing new may start) and is returned.
+pub(crate) async fn join_workers<T: 'static>(
+    mut tasks: JoinSet<Result<T, PushError>>,
+    mut each: impl FnMut(T),
+) -> Result<(), PushError> {
     let mut first_error = None;
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok(Ok(())) => {}
+            Ok(Ok(v)) => each(v),
             Ok(Err(err)) => {
                 if first_error.is_none() {
                     first_error = Some(err);
-                    // Credentials or journal gone: stop starting new work.
                     tasks.abort_all();
                 }
             }
@@ -158,11 +160,19 @@ pub async fn push<A: PartnerApi + 'static>(
             }
         }
     }
-    if let Some(err) = first_error {
-        return Err(err);
-    }
-    sweep_provisioning(&api, &journal, all_customers, throttle).await?;
-    Ok(journal.row_outcomes(PHASE)?)
+    first_error.map_or(Ok(()), Err)
+}
+
+/// Resolve a customer's rows still `provisioning` (one order lookup).
+async fn resolve_provisioning<A: PartnerApi>(
+    api: &A,
+    journal: &Journal,
+    customer: &CustomerPush,
+    waiting: &provisioning::Waiting,
+) -> Result<(), PushError> {
+    let lines: Vec<&BuyLine> = customer.cart.iter().chain(&customer.order).collect();
+    provisioning::resolve(api, journal, &customer.customer_id, &lines, waiting).await?;
+    Ok(())
 }
 
 /// Last look, once every customer is done, at rows still `provisioning`
@@ -187,23 +197,10 @@ async fn sweep_provisioning<A: PartnerApi + 'static>(
         );
         tasks.spawn(async move {
             let _permit = throttle.acquire().await;
-            let lines: Vec<&BuyLine> = customer.cart.iter().chain(&customer.order).collect();
-            provisioning::resolve(
-                api.as_ref(),
-                &journal,
-                &customer.customer_id,
-                &lines,
-                &waiting,
-            )
-            .await
+            resolve_provisioning(api.as_ref(), &journal, &customer, &waiting).await
         });
     }
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok(result) = joined {
-            result?;
-        }
-    }
-    Ok(())
+    join_workers(tasks, |()| {}).await
 }
 
 /// Rows of a customer whose earlier request is still unsettled. Only rows

@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
 use super::crash::{self, Point};
-use super::engine::PushError;
+use super::engine::{PushError, join_workers};
 use super::journal::{Entry, EntryState, Intent, Journal, JournalError, RequestKind, RowOutcome};
 use super::port::{CallError, PartnerApi, PatchOutcome, SubscriptionInfo};
 use crate::api::throttle::Throttle;
@@ -175,25 +175,7 @@ pub async fn retire<S: PartnerApi + 'static, D: PartnerApi + 'static>(
             Ok::<_, PushError>(n)
         });
     }
-    let mut first_error = None;
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok(Ok(n)) => changed += n,
-            Ok(Err(err)) => {
-                if first_error.is_none() {
-                    first_error = Some(err);
-                    tasks.abort_all();
-                }
-            }
-            Err(join) if join.is_cancelled() => {}
-            Err(join) => {
-                first_error.get_or_insert(PushError::Auth(format!("a worker failed: {join}")));
-            }
-        }
-    }
-    if let Some(err) = first_error {
-        return Err(err);
-    }
+    join_workers(tasks, |n| changed += n).await?;
     Ok(RetireRun {
         rows: journal.row_outcomes(PHASE)?,
         changed,
