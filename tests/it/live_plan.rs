@@ -187,7 +187,13 @@ impl Case {
 
     /// Run `args` on the workbook; (exit code, stdout, stderr).
     fn run(&self, args: &[&str]) -> (i32, String, String) {
+        self.run_with(args, &[])
+    }
+
+    /// [`Case::run`] with extra environment variables (the crash seam).
+    fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
         let out = command()
+            .envs(env.iter().copied())
             .arg(args[0])
             .arg(&self.workbook)
             .args(&args[1..])
@@ -332,6 +338,47 @@ fn push_after_a_clean_plan_buys_nothing_that_exists() {
     ]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("2 OK, 1 not bought yet"), "{out}");
+}
+
+/// Killed right after journalling the purchase of the one row to buy, and
+/// then again with lost answers and 5xx at the destination: the adopted row
+/// is never bought, the other exactly once.
+#[test]
+fn an_adopted_row_is_never_bought_across_a_kill_and_faults() {
+    let rows: Vec<Row> = rows()
+        .into_iter()
+        .filter(|r| matches!(r.id, "A1" | "C1"))
+        .collect();
+    let case = Case::new(&book(&rows, no_note), world(&rows));
+    let crash = [(csp_consolidate::push::crash::CRASH_ENV, "intent:1")];
+    let (code, _, err) = case.run_with(
+        &["push", "--destination", "destination", "--execute"],
+        &crash,
+    );
+    assert_ne!(code, 0, "the seam kills the run: {err}");
+    case.emu.handle.set_faults(
+        csp_consolidate::emulator::Faults::parse("drop=0.4,5xx=0.2,seed=11")
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    for _ in 0..6 {
+        let (code, _, _) = case.run(&["push", "--destination", "destination", "--execute"]);
+        if code == 0 {
+            break;
+        }
+    }
+    case.emu
+        .handle
+        .set_faults(csp_consolidate::emulator::Faults::default());
+    let (code, out, err) = case.run(&["push", "--destination", "destination", "--execute"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let mine: Vec<String> = case.destination(1).into_iter().map(|s| s.0).collect();
+    assert_eq!(
+        mine,
+        vec![BY_HAND.to_owned(), OTHER_SEATS.to_owned()],
+        "nothing bought for the adopted row"
+    );
+    let bought = case.destination(3);
+    assert_eq!(bought.len(), 1, "C1 bought exactly once: {bought:?}");
 }
 
 #[test]
