@@ -19,4 +19,6 @@ pub use location::{Location, Place, col_letters};
 pub use migration::{CustomerSummary, InputFile, MigrationBook, MigrationRow};
 pub use outcome::{Outcome, Phase};
 pub use records::{ActionKind, ActivityAggregate, ChangesSince, Customer, SourceSubscription};
-pub use types::{BillingCycle, BillingType, Commerce, Relationship, SubStatus, parse_term};
+pub use types::{
+    BillingCycle, BillingType, Commerce, Relationship, SubStatus, parse_term, same_catalog_item,
+};

@@ -193,6 +193,17 @@ pub fn parse_term(text: &str) -> Option<String> {
     }
 }
 
+/// A subscription's offer ID names this catalog item: equal, or one is the
+/// other's product/SKU prefix (the service answers `offerId` without the
+/// availability). An empty offer ID names nothing.
+pub fn same_catalog_item(offer_id: &str, catalog_item: &str) -> bool {
+    let (a, b) = (
+        offer_id.to_ascii_uppercase(),
+        catalog_item.to_ascii_uppercase(),
+    );
+    !a.is_empty() && (a == b || b.starts_with(&a) || a.starts_with(&b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::{LineItem, Plan, Problem, PurchasePath, tally};
-use crate::model::{Outcome, ReviewDecision, SubStatus};
+use crate::model::{Outcome, ReviewDecision, SubStatus, same_catalog_item};
 
 /// A subscription as an account shows it now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -32,14 +32,8 @@ impl LiveSub {
         self.status.eq_ignore_ascii_case("active")
     }
 
-    /// Same catalog item: equal, or one is the other's product/SKU prefix
-    /// (the service answers `offerId` without the availability).
     fn same_item(&self, catalog_item: &str) -> bool {
-        let (a, b) = (
-            self.offer_id.to_ascii_uppercase(),
-            catalog_item.to_ascii_uppercase(),
-        );
-        !a.is_empty() && (a == b || b.starts_with(&a) || a.starts_with(&b))
+        same_catalog_item(&self.offer_id, catalog_item)
     }
 }
 

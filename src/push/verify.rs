@@ -83,11 +83,7 @@ impl Reconciled {
 }
 
 fn same_item(sub: &SubscriptionInfo, catalog_item: &str) -> bool {
-    let (a, b) = (
-        sub.offer_id.to_ascii_uppercase(),
-        catalog_item.to_ascii_uppercase(),
-    );
-    a == b || b.starts_with(&a) || a.starts_with(&b)
+    crate::model::same_catalog_item(&sub.offer_id, catalog_item)
 }
 
 /// Reconcile every item. Read failures become problems on the row.
